@@ -1,0 +1,78 @@
+"""The Typer app and the options every command shares (``--db``, ``--workspace``, ``--engine``)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from socialroi.engine import DuckDBEngine, Engine, connect, default_db
+from socialroi.errors import SocialRoiError
+
+__all__ = [
+    "DEFAULT_WORKSPACE",
+    "DbOption",
+    "EngineOption",
+    "SparkMasterOption",
+    "WorkspaceOption",
+    "app",
+    "open_engine",
+    "open_writer",
+    "register_commands",
+]
+
+
+class _SocialRoiTyper(typer.Typer):
+    """Typer that prints any ``SocialRoiError`` once, with its next step, and exits 1."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except SocialRoiError as exc:
+            err = Console(stderr=True, highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {exc.message}", markup=True)
+            if exc.hint:
+                err.print(f"[bold]next:[/] {exc.hint}", markup=True)
+            sys.exit(1)
+
+
+app = _SocialRoiTyper(
+    name="socialroi",
+    help="Prove, in money, what social media is worth: visits, leads, customers, revenue, ROI.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="SOCIALROI_DB", help="DuckDB file [default: socialroi.duckdb]"),
+]
+WorkspaceOption = Annotated[
+    str, typer.Option("--workspace", "-w", envvar="SOCIALROI_WORKSPACE", help="workspace id")
+]
+EngineOption = Annotated[
+    str, typer.Option("--engine", help="duckdb (embedded) or spark (local mode or a cluster)")
+]
+SparkMasterOption = Annotated[
+    str | None, typer.Option("--spark-master", help="Spark master URL [default: local[2]]")
+]
+
+DEFAULT_WORKSPACE = "default"
+
+
+def open_writer(db: str | None) -> DuckDBEngine:
+    """The DuckDB database, read-write (imports, init)."""
+    return DuckDBEngine(db or default_db())
+
+
+def open_engine(db: str | None, engine: str = "duckdb", spark_master: str | None = None) -> Engine:
+    """The engine for analysis commands."""
+    return connect(engine, db=db, spark_master=spark_master)
+
+
+def register_commands() -> None:
+    """Import the verb modules; each registers its commands on ``app``."""
+    from socialroi.cli import setup  # noqa: F401

@@ -1,0 +1,80 @@
+"""What every engine offers the analysis code: scoped Ibis tables and execution."""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, Self
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from socialroi.engine.tables import Tables, Workspace
+from socialroi.errors import WorkspaceNotFound
+
+__all__ = ["Engine"]
+
+
+class Engine(abc.ABC):
+    """An open engine. ``tables(workspace_id)`` is the only way analysis code reaches data."""
+
+    name: str
+
+    @property
+    @abc.abstractmethod
+    def backend(self) -> ibis.BaseBackend:
+        """The Ibis backend (for building literal tables; never for unscoped reads)."""
+
+    @abc.abstractmethod
+    def _table(self, name: str) -> ir.Table:
+        """The unscoped table ``name``; private so that only ``tables`` hands tables out."""
+
+    @abc.abstractmethod
+    def execute(self, expr: ir.Expr) -> pa.Table:
+        """Run an Ibis expression and return its (small) result as Arrow."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the engine."""
+
+    def workspaces(self) -> list[Workspace]:
+        """Every workspace, ordered by id."""
+        rows = self.execute(self._table("workspaces").order_by("workspace_id")).to_pylist()
+        return [_workspace(r) for r in rows]
+
+    def workspace(self, workspace_id: str) -> Workspace:
+        """The settings of ``workspace_id``; raises ``WorkspaceNotFound``."""
+        t = self._table("workspaces")
+        rows = self.execute(t.filter(t.workspace_id == workspace_id)).to_pylist()
+        if not rows:
+            known = ", ".join(w.workspace_id for w in self.workspaces()) or "none yet"
+            raise WorkspaceNotFound(
+                f"no workspace {workspace_id!r} in this database (known: {known})",
+                hint="pick one with --workspace, or create it with `socialroi init --workspace ID`",
+            )
+        return _workspace(rows[0])
+
+    def tables(self, workspace_id: str) -> Tables:
+        """Every canonical table, filtered to ``workspace_id`` (the one scoping point)."""
+        ws = self.workspace(workspace_id)
+        scoped: dict[str, Any] = {}
+        for name in Tables.entity_names():
+            t = self._table(name)
+            scoped[name] = t.filter(t.workspace_id == ws.workspace_id)
+        return Tables(workspace=ws, **scoped)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _workspace(row: dict[str, Any]) -> Workspace:
+    return Workspace(
+        workspace_id=row["workspace_id"],
+        name=row["name"],
+        brand=row["brand"],
+        currency=row["currency"],
+        timezone=row["timezone"],
+    )

@@ -1,0 +1,150 @@
+"""The embedded DuckDB engine: the default, and the only writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from socialroi.engine._base import Engine
+from socialroi.engine._migrate import migrate
+from socialroi.engine.tables import Tables, Workspace
+from socialroi.errors import ConfigError, EngineError
+
+__all__ = ["DuckDBEngine"]
+
+
+class DuckDBEngine(Engine):
+    """A DuckDB database file (or ``:memory:``), migrated to the current schema on open.
+
+    DuckDB runs with external file access disabled: files are read by socialroi's own readers
+    and handed over as Arrow, so no SQL can reach a path (reliability.md scenario 14).
+    """
+
+    name = "duckdb"
+
+    def __init__(self, path: str | Path = "socialroi.duckdb", *, read_only: bool = False) -> None:
+        self.path = str(path)
+        config: dict[str, str | bool | int | float | list[str]] = {"enable_external_access": False}
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only, config=config)
+            self.con.execute("SET TimeZone = 'UTC'")
+            if not read_only:
+                migrate(self.con)
+        except duckdb.IOException as exc:
+            raise EngineError(
+                f"cannot open {self.path}: {exc}",
+                hint="another socialroi process (e.g. `socialroi serve`) may hold the database; "
+                "stop it, or run this command through that process",
+            ) from exc
+        except duckdb.Error as exc:
+            raise EngineError(f"cannot open {self.path}: {exc}") from exc
+        self._ibis = ibis.duckdb.from_connection(self.con)
+
+    @property
+    def backend(self) -> ibis.BaseBackend:
+        return self._ibis
+
+    def _table(self, name: str) -> ir.Table:
+        return self._ibis.table(name)
+
+    def execute(self, expr: ir.Expr) -> pa.Table:
+        try:
+            result = self._ibis.to_pyarrow(expr)
+        except duckdb.Error as exc:
+            raise EngineError(f"query failed on DuckDB: {exc}") from exc
+        return result if isinstance(result, pa.Table) else pa.table({"value": [result.as_py()]})
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- the writer side, used by ingest and setup; SQL here is built from schema names only --
+
+    def run(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Execute one statement with bound parameters; return its rows (if any)."""
+        try:
+            cur = self.con.execute(sql, params or [])
+            return cur.fetchall() if cur.description is not None else []
+        except duckdb.Error as exc:
+            raise EngineError(f"statement failed on DuckDB: {exc}") from exc
+
+    def query_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Execute one query with bound parameters and return Arrow."""
+        try:
+            rel = self.con.sql(sql, params=list(params) if params else None)
+            return rel.to_arrow_table() if rel is not None else pa.table({})
+        except duckdb.Error as exc:
+            raise EngineError(f"query failed on DuckDB: {exc}") from exc
+
+    def register(self, name: str, data: pa.Table) -> None:
+        """Make an Arrow table visible to SQL as ``name`` (a view, not a copy)."""
+        self.con.register(name, data)
+
+    def unregister(self, name: str) -> None:
+        self.con.unregister(name)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: commit when the block ends, roll back on any exception."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def ensure_workspace(
+        self,
+        workspace_id: str,
+        *,
+        name: str | None = None,
+        currency: str = "EUR",
+        timezone: str = "UTC",
+        brand: str | None = None,
+    ) -> Workspace:
+        """Create the workspace if it does not exist; return its settings."""
+        if len(currency) != 3 or not currency.isalpha():
+            raise ConfigError(f"currency {currency!r} is not an ISO 4217 code", hint="use e.g. EUR")
+        exists = self.run("SELECT 1 FROM workspaces WHERE workspace_id = ?", [workspace_id])
+        if not exists:
+            self._check_timezone(timezone)
+            self.run(
+                "INSERT INTO workspaces VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    workspace_id,
+                    name or workspace_id,
+                    brand,
+                    currency.upper(),
+                    timezone,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                ],
+            )
+        return self.workspace(workspace_id)
+
+    def _check_timezone(self, timezone: str) -> None:
+        rows = self.run("SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [timezone])
+        if not rows or rows[0][0] == 0:
+            raise ConfigError(
+                f"unknown time zone {timezone!r}", hint="use an IANA name such as Europe/Paris"
+            )
+
+    def export_parquet(self, directory: str | Path) -> Path:
+        """Write every table to ``directory/<table>.parquet`` (for the Spark engine)."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in (*Tables.entity_names(), "workspaces"):
+            pq.write_table(self.query_arrow(f'SELECT * FROM "{name}"'), out / f"{name}.parquet")
+        return out
+
+    def table_names(self) -> list[str]:
+        """Tables in the database (canonical and internal)."""
+        return sorted(r[0] for r in self.run("SELECT table_name FROM duckdb_tables()"))

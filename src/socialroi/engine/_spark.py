@@ -1,0 +1,84 @@
+"""The Apache Spark engine: the same analysis code on a cluster (or local mode).
+
+Spark reads the tables as Parquet from a warehouse directory, one ``<table>.parquet`` per table,
+as ``DuckDBEngine.export_parquet`` writes them. It is read-only: imports go to DuckDB.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from socialroi.engine._base import Engine
+from socialroi.engine.tables import Tables
+from socialroi.errors import ConfigError, EngineError
+
+__all__ = ["SparkEngine"]
+
+
+class SparkEngine(Engine):
+    """Spark via PySpark; ``master`` is ``local[N]`` (default ``local[2]``) or a cluster URL."""
+
+    name = "spark"
+
+    def __init__(self, warehouse: str | Path, *, master: str = "local[2]") -> None:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as exc:
+            raise ConfigError(
+                "the Spark engine needs PySpark",
+                hint="install it with: pip install 'socialroi[spark]' (and a Java 17 runtime)",
+            ) from exc
+        self.warehouse = Path(warehouse)
+        missing = [
+            n
+            for n in (*Tables.entity_names(), "workspaces")
+            if not (self.warehouse / f"{n}.parquet").exists()
+        ]
+        if missing:
+            raise ConfigError(
+                f"{self.warehouse} has no Parquet for: {', '.join(missing)}",
+                hint="write it with `socialroi export-parquet DIR` from the DuckDB database",
+            )
+        if master.startswith("local"):
+            # local mode must not bind to a routable interface (the sandbox has only loopback)
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        try:
+            builder: Any = SparkSession.builder
+            self.session = (
+                builder.master(master)
+                .appName("socialroi")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate()
+            )
+            self.session.sparkContext.setLogLevel("ERROR")
+            self._ibis = ibis.pyspark.connect(self.session)
+            for n in (*Tables.entity_names(), "workspaces"):
+                self._ibis.read_parquet(str(self.warehouse / f"{n}.parquet"), table_name=n)
+        except Exception as exc:  # noqa: BLE001 - any driver failure becomes an EngineError
+            raise EngineError(f"cannot start Spark ({master}): {exc}") from exc
+
+    @property
+    def backend(self) -> ibis.BaseBackend:
+        return self._ibis
+
+    def _table(self, name: str) -> ir.Table:
+        return self._ibis.table(name)
+
+    def execute(self, expr: ir.Expr) -> pa.Table:
+        try:
+            result = self._ibis.to_pyarrow(expr)
+        except Exception as exc:  # noqa: BLE001 - py4j/pyspark errors have no common base
+            raise EngineError(f"query failed on Spark: {exc}") from exc
+        return result if isinstance(result, pa.Table) else pa.table({"value": [result.as_py()]})
+
+    def close(self) -> None:
+        # the SparkSession is process-wide and expensive to start; leave it for reuse
+        return None

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from socialroi.engine import DuckDBEngine, Engine, Tables, applied_version, migrations
+from socialroi.errors import ConfigError, SchemaVersionError, WorkspaceNotFound
+from socialroi.schema import ENTITIES
+
+
+def test_every_entity_is_a_table_with_workspace_id_first(duck: DuckDBEngine) -> None:
+    for name, ent in ENTITIES.items():
+        cols = duck.run(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
+            "ORDER BY column_index",
+            [name],
+        )
+        assert cols[0] == ("workspace_id", "VARCHAR")
+        assert [(c, t) for c, t in cols[1:]] == list(ent.stored_columns), name
+
+
+def test_tables_has_one_attribute_per_entity() -> None:
+    assert set(Tables.entity_names()) == set(ENTITIES)
+
+
+def test_tables_are_scoped_to_the_workspace(duck: DuckDBEngine) -> None:
+    duck.ensure_workspace("other")
+    duck.run(
+        "INSERT INTO fx_rates (workspace_id, date, currency, rate) VALUES "
+        "('ws', '2025-01-01', 'USD', 0.9), ('other', '2025-01-01', 'USD', 0.8)"
+    )
+    rows = duck.execute(duck.tables("ws").fx_rates).to_pylist()
+    assert [r["rate"] for r in rows] == [0.9]
+
+
+def test_unknown_workspace_names_the_known_ones(duck: DuckDBEngine) -> None:
+    with pytest.raises(WorkspaceNotFound, match="known: ws"):
+        duck.tables("nope")
+
+
+def test_migrations_are_recorded_and_an_old_database_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    eng = DuckDBEngine(path)
+    assert applied_version(eng.con) == len(migrations())
+    # simulate a database written before the latest migration: drop back to version 0
+    eng.run("DELETE FROM schema_version")
+    for name in eng.table_names():
+        if name != "schema_version":
+            eng.run(f'DROP TABLE "{name}"')
+    eng.close()
+    reopened = DuckDBEngine(path)
+    assert applied_version(reopened.con) == len(migrations())
+    assert "web_events" in reopened.table_names()
+    reopened.close()
+
+
+def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    eng = DuckDBEngine(path)
+    eng.run("INSERT INTO schema_version VALUES (999, 'future', current_timestamp::TIMESTAMP)")
+    eng.close()
+    with pytest.raises(SchemaVersionError, match="999"):
+        DuckDBEngine(path)
+
+
+def test_external_file_access_is_disabled(duck: DuckDBEngine, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a\n1\n")
+    with pytest.raises(Exception, match="(?i)disabled|permission"):
+        duck.run(f"SELECT * FROM read_csv('{secret}')")
+
+
+def test_bad_settings_are_config_errors(duck: DuckDBEngine) -> None:
+    with pytest.raises(ConfigError):
+        duck.ensure_workspace("x", currency="EURO")
+    with pytest.raises(ConfigError, match="time zone"):
+        duck.ensure_workspace("y", timezone="Mars/Base")
+
+
+@pytest.mark.spark
+def test_spark_twin_sees_the_same_scoped_rows(duck: DuckDBEngine, same_on_both) -> None:  # type: ignore[no-untyped-def]
+    duck.ensure_workspace("other")
+    duck.run(
+        "INSERT INTO web_events (workspace_id, event_id, visitor_id, occurred_at, event) VALUES "
+        "('ws', 'e1', 'v1', '2025-01-01 10:00', 'pageview'),"
+        "('other', 'e2', 'v2', '2025-01-01 10:00', 'pageview')"
+    )
+
+    def count(engine: Engine) -> list[dict[str, object]]:
+        t = engine.tables("ws").web_events
+        return engine.execute(t.select("event_id", "occurred_at").order_by("event_id")).to_pylist()
+
+    rows = same_on_both(duck, count)
+    assert [r["event_id"] for r in rows] == ["e1"]
