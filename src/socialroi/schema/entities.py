@@ -21,6 +21,7 @@ __all__ = [
     "ENTITIES",
     "IMPORT_ORDER",
     "MONEY_COLUMNS",
+    "NETWORK_ALIASES",
     "NETWORKS",
     "SOCIAL_NETWORKS",
     "Column",
