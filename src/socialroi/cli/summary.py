@@ -1,0 +1,197 @@
+"""``socialroi summary``: visits, leads, customers, revenue, cost and ROI for a period."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from socialroi.cli._app import (
+    DEFAULT_WORKSPACE,
+    DbOption,
+    EngineOption,
+    SparkMasterOption,
+    WorkspaceOption,
+    app,
+    open_engine,
+)
+from socialroi.metrics.summary import summary as compute_summary
+
+__all__ = ["CSV_COLUMNS", "DEFAULT_PERIOD_DAYS", "summary", "summary_csv"]
+
+#: Without --from, the period is the DEFAULT_PERIOD_DAYS days ending on --to (today by default).
+DEFAULT_PERIOD_DAYS = 90
+FORMATS = ("table", "json", "csv")
+
+#: Columns of ``--format csv``: one row per section row; empty where a key does not apply.
+CSV_COLUMNS = (
+    "section",
+    "network",
+    "channel",
+    "visits",
+    "leads",
+    "customers",
+    "revenue",
+    "cost",
+    "cost_with_labour",
+    "roi",
+    "roi_with_labour",
+    "cost_per_lead",
+    "cost_per_customer",
+    "unallocated_cost",
+)
+
+
+def _date(value: str | None, flag: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=flag) from None
+
+
+def summary_csv(result: dict[str, Any]) -> str:
+    """The summary as one CSV: a ``section`` column (totals, social, by_network, by_channel)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    rows: list[tuple[str, dict[str, Any]]] = [
+        ("totals", result["totals"]),
+        ("social", result["social"]),
+        *(("by_network", r) for r in result["by_network"]),
+        *(("by_channel", r) for r in result["by_channel"]),
+    ]
+    for section, row in rows:
+        writer.writerow({"section": section, **{k: "" if v is None else v for k, v in row.items()}})
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return escape(str(value))  # a channel or network name is data, not Rich markup
+
+
+def _ratio(value: Any) -> str:
+    return "–" if value is None else f"{value:.2%}"
+
+
+def _table(title: str, rows: list[dict[str, Any]], keys: tuple[str, ...]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for key in keys:
+        if key in ("network", "channel", ""):
+            table.add_column(key.replace("_", " "), justify="left", no_wrap=True)
+        else:
+            table.add_column(key.replace("_", " "), justify="right")
+    for row in rows:
+        table.add_row(*(_ratio(row[k]) if k.startswith("roi") else _cell(row[k]) for k in keys))
+    return table
+
+
+def _print_tables(result: dict[str, Any]) -> None:
+    console = Console()
+    period = result["period"]
+    console.print(
+        f"[bold]Summary[/] {period['from']} → {period['to']} (money in {result['currency']})",
+        highlight=False,
+    )
+    overview = [
+        {"": "totals", **result["totals"]},
+        {"": "social", **result["social"], "unallocated_cost": None},
+    ]
+    console.print(
+        _table(
+            "Totals and social",
+            overview,
+            (
+                "",
+                "visits",
+                "leads",
+                "customers",
+                "revenue",
+                "cost",
+                "cost_with_labour",
+                "roi",
+                "roi_with_labour",
+                "unallocated_cost",
+            ),
+        )
+    )
+    console.print(
+        _table(
+            "By network",
+            result["by_network"],
+            (
+                "network",
+                "visits",
+                "leads",
+                "customers",
+                "revenue",
+                "cost",
+                "cost_with_labour",
+                "roi",
+                "roi_with_labour",
+                "cost_per_lead",
+                "cost_per_customer",
+            ),
+        )
+    )
+    console.print(
+        _table(
+            "By channel",
+            result["by_channel"],
+            ("channel", "visits", "leads", "customers", "revenue"),
+        )
+    )
+
+
+@app.command("summary")
+def summary(
+    date_from: Annotated[
+        str | None,
+        typer.Option("--from", help="first day, YYYY-MM-DD [default: --to minus 89 days]"),
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="last day, YYYY-MM-DD [default: today]")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table (Rich), json or csv")
+    ] = "table",
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    db: DbOption = None,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = None,
+) -> None:
+    """Visits, leads, customers, revenue, cost and ROI: totals, social, by network and channel.
+
+    Both days are included and read in the workspace's time zone. Leads, customers and revenue
+    count under each person's first-touch network and channel; visits under their own.
+    """
+    if output_format not in FORMATS:
+        raise typer.BadParameter(
+            f"{output_format!r} is not one of {', '.join(FORMATS)}", param_hint="--format"
+        )
+    last = _date(date_to, "--to") or dt.date.today()
+    first = _date(date_from, "--from") or last - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if first > last:
+        raise typer.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
+    with open_engine(db, engine, spark_master) as eng:
+        result = compute_summary(eng, workspace, first, last)
+    if output_format == "json":
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    elif output_format == "csv":
+        typer.echo(summary_csv(result), nl=False)
+    else:
+        _print_tables(result)

@@ -1,0 +1,261 @@
+"""People: who a visitor is, and where each person came from (their first touch).
+
+A **person** is a contact, or a visitor never linked to a contact (data-contract.md, Business
+definitions). Person ids are strings: ``contact:<contact_id>`` or ``visitor:<visitor_id>``.
+
+Identity (visitor → contact), by precedence:
+
+1. ``contacts.visitor_id`` (the CRM recorded the visitor);
+2. ``web_events.contact_id`` of any event of the visitor (the site identified them), for a
+   contact that exists in ``contacts``;
+3. the normalised email (``lower(trim(email))``) of any event of the visitor (``identify`` or
+   any other) equal to the normalised ``contacts.email``.
+
+A visitor linked to several contacts takes the link of the best precedence; among links of the
+same precedence the **earliest-created** contact wins (ties: the smallest ``contact_id``). So
+does an email shared by several contacts. A visitor is never split between contacts.
+
+First touch (HubSpot's "original source"): the person's earliest visit over all their visitors
+(ties: the smallest ``session_id``), with that visit's ``channel`` and ``network``. A contact
+without a visit takes its channel from ``contacts.original_source`` (see
+:data:`ORIGINAL_SOURCE_CHANNELS`) and its network from ``original_source_detail`` when that
+names a network; an unknown or empty original source is ``Unassigned`` with no network.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from socialroi.engine import Tables
+from socialroi.metrics._types import TIMESTAMP
+from socialroi.schema.entities import NETWORK_ALIASES, NETWORKS
+
+__all__ = [
+    "ORIGINAL_SOURCE_CHANNELS",
+    "UNASSIGNED",
+    "contact_person",
+    "first_touch",
+    "original_source_channel",
+    "original_source_network",
+    "person_visits",
+    "visitor_contacts",
+    "visitor_person",
+    "with_person",
+]
+
+UNASSIGNED = "Unassigned"
+
+#: HubSpot "Original source" values (internal names and display names) → channel group.
+ORIGINAL_SOURCE_CHANNELS: dict[str, str] = {
+    "ORGANIC_SEARCH": "Organic Search",
+    "PAID_SEARCH": "Paid Search",
+    "EMAIL_MARKETING": "Email",
+    "SOCIAL_MEDIA": "Organic Social",
+    "PAID_SOCIAL": "Paid Social",
+    "REFERRALS": "Referral",
+    "DIRECT_TRAFFIC": "Direct",
+    "OTHER_CAMPAIGNS": UNASSIGNED,
+    "OFFLINE": "Offline",
+    # display names, compared upper-cased and trimmed
+    "ORGANIC SEARCH": "Organic Search",
+    "PAID SEARCH": "Paid Search",
+    "EMAIL MARKETING": "Email",
+    "ORGANIC SOCIAL": "Organic Social",
+    "SOCIAL MEDIA": "Organic Social",
+    "PAID SOCIAL": "Paid Social",
+    "REFERRAL": "Referral",
+    "DIRECT TRAFFIC": "Direct",
+    "DIRECT": "Direct",
+    "OTHER CAMPAIGNS": UNASSIGNED,
+    "OFFLINE SOURCES": "Offline",
+}
+
+_DETAIL_NETWORKS: dict[str, str] = {**{n: n for n in NETWORKS}, **NETWORK_ALIASES}
+
+
+def contact_person(contact_id: ir.StringValue) -> ir.StringValue:
+    """The person id of a contact: ``'contact:' || contact_id``."""
+    return ibis.literal("contact:").concat(contact_id)
+
+
+def visitor_person(visitor_id: ir.StringValue) -> ir.StringValue:
+    """The person id of a visitor never linked to a contact: ``'visitor:' || visitor_id``."""
+    return ibis.literal("visitor:").concat(visitor_id)
+
+
+def original_source_channel(original_source: ir.StringValue) -> ir.StringValue:
+    """Channel group of a HubSpot original source (null when it is empty or unknown)."""
+    key = original_source.strip().upper()
+    return key.substitute(ORIGINAL_SOURCE_CHANNELS, else_=ibis.null("string"))
+
+
+def original_source_network(detail: ir.StringValue) -> ir.StringValue:
+    """Network named by ``original_source_detail`` (``LinkedIn``, ``twitter`` …), else null.
+
+    Matched on the whole lower-cased, trimmed value against the networks and their aliases.
+    """
+    return detail.strip().lower().substitute(_DETAIL_NETWORKS, else_=ibis.null("string"))
+
+
+def visitor_contacts(t: Tables) -> ir.Table:
+    """The contact of each identified visitor.
+
+    Parameters
+    ----------
+    t
+        The workspace's ``Tables``.
+
+    Returns
+    -------
+    One row per visitor linked to a contact: ``visitor_id``, ``contact_id`` and ``linked_by``
+    (``contact_visitor_id``, ``event_contact_id`` or ``email``), chosen by the precedence and
+    conflict rule of the module docstring.
+
+    Tested by ``tests/metrics/test_people.py``.
+    """
+    contacts: ir.Table = t.contacts
+    events: ir.Table = t.web_events
+    known = contacts.select(
+        k_contact_id=contacts.contact_id,
+        k_created_at=contacts.created_at,
+        k_email=contacts.email.strip().lower(),
+    )
+    by_crm = contacts.filter(contacts.visitor_id.notnull()).select(
+        visitor_id=contacts.visitor_id.cast("string"),
+        contact_id=contacts.contact_id.cast("string"),
+        created_at=contacts.created_at.cast(TIMESTAMP),
+        precedence=ibis.literal(1),
+    )
+    ev_ids = events.filter(events.contact_id.notnull()).select("visitor_id", "contact_id")
+    ev_ids = ev_ids.distinct()
+    by_event = ev_ids.join(known, ev_ids.contact_id == known.k_contact_id).select(
+        visitor_id=ev_ids.visitor_id.cast("string"),
+        contact_id=ev_ids.contact_id.cast("string"),
+        created_at=known.k_created_at.cast(TIMESTAMP),
+        precedence=ibis.literal(2),
+    )
+    ev_mail = events.filter(events.email.notnull()).select(
+        "visitor_id", e_email=events.email.strip().lower()
+    )
+    ev_mail = ev_mail.distinct()
+    by_email = ev_mail.join(
+        known.filter(known.k_email.notnull()), ev_mail.e_email == known.k_email
+    ).select(
+        visitor_id=ev_mail.visitor_id.cast("string"),
+        contact_id=known.k_contact_id.cast("string"),
+        created_at=known.k_created_at.cast(TIMESTAMP),
+        precedence=ibis.literal(3),
+    )
+    links = ibis.union(by_crm, by_event, by_email)
+    rank = ibis.row_number().over(
+        group_by=links.visitor_id,
+        order_by=[links.precedence, links.created_at, links.contact_id],
+    )
+    best = links.mutate(rank=rank).filter(lambda s: s["rank"] == 0)
+    return best.select(
+        "visitor_id",
+        "contact_id",
+        linked_by=best.precedence.cases(
+            (1, "contact_visitor_id"), (2, "event_contact_id"), else_="email"
+        ),
+    )
+
+
+def with_person(table: ir.Table, links: ir.Table) -> ir.Table:
+    """Add ``person_id`` to a table with a ``visitor_id`` column.
+
+    Parameters
+    ----------
+    table
+        Any table with ``visitor_id`` (visits, web events …).
+    links
+        :func:`visitor_contacts`.
+
+    Returns
+    -------
+    ``table`` plus ``person_id``: ``contact:<id>`` for a linked visitor, else
+    ``visitor:<visitor_id>``. Grain: that of ``table``.
+    """
+    lk = links.select(l_visitor_id=links.visitor_id, l_contact_id=links.contact_id)
+    joined = table.left_join(lk, table.visitor_id == lk.l_visitor_id)
+    person = ibis.ifelse(
+        joined.l_contact_id.notnull(),
+        contact_person(joined.l_contact_id),
+        visitor_person(joined.visitor_id),
+    )
+    return joined.mutate(person_id=person).drop("l_visitor_id", "l_contact_id")
+
+
+def person_visits(visits: ir.Table, links: ir.Table) -> ir.Table:
+    """Visits with their person.
+
+    Parameters
+    ----------
+    visits
+        One row per visit (``socialroi.visits.sessions``).
+    links
+        :func:`visitor_contacts`.
+
+    Returns
+    -------
+    One row per visit: ``visitor_id``, ``session_id``, ``started_at``, ``channel``, ``network``
+    and ``person_id``.
+    """
+    return with_person(
+        visits.select("visitor_id", "session_id", "started_at", "channel", "network"), links
+    )
+
+
+def first_touch(t: Tables, visits_of_people: ir.Table) -> ir.Table:
+    """Where each person came from: the channel and network of their first touch.
+
+    The person's earliest visit (ties: the smallest ``session_id``); for a contact without a
+    visit, the channel of ``original_source`` and the network of ``original_source_detail``.
+
+    Parameters
+    ----------
+    t
+        The workspace's ``Tables`` (for ``contacts``).
+    visits_of_people
+        :func:`person_visits`, all time (the first touch may precede the period).
+
+    Returns
+    -------
+    One row per person who has a visit or is a contact: ``person_id``, ``channel``,
+    ``network`` (null when not social) and ``touch`` (``visit`` or ``original_source``). A
+    contact with neither a visit nor a known original source has channel ``Unassigned``.
+
+    Tested by ``tests/metrics/test_people.py::test_first_touch``.
+    """
+    v = visits_of_people
+    by_visit = v.select(
+        person_id=v.person_id.cast("string"),
+        channel=v.channel.coalesce(ibis.literal(UNASSIGNED)).cast("string"),
+        network=v.network.cast("string"),
+        touch=ibis.literal("visit").cast("string"),
+        priority=ibis.literal(0, type="int32"),
+        at=v.started_at.cast(TIMESTAMP),
+        tie=v.session_id.cast("string"),
+    )
+    contacts = t.contacts
+    src_channel = original_source_channel(contacts.original_source)
+    by_crm = contacts.select(
+        person_id=contact_person(contacts.contact_id).cast("string"),
+        channel=src_channel.coalesce(ibis.literal(UNASSIGNED)).cast("string"),
+        network=ibis.ifelse(
+            src_channel.notnull(),
+            original_source_network(contacts.original_source_detail),
+            ibis.null("string"),
+        ).cast("string"),
+        touch=ibis.literal("original_source").cast("string"),
+        priority=ibis.literal(1, type="int32"),
+        at=ibis.null(TIMESTAMP),
+        tie=ibis.null("string"),
+    )
+    every = ibis.union(by_visit, by_crm)
+    rank = ibis.row_number().over(
+        group_by=every.person_id, order_by=[every.priority, every.at, every.tie]
+    )
+    first = every.mutate(rank=rank).filter(lambda r: r["rank"] == 0)
+    return first.select("person_id", "channel", "network", "touch")
