@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from socialroi.engine import DuckDBEngine, Engine, connect, default_db
 from socialroi.errors import SocialRoiError
@@ -32,9 +33,10 @@ class _SocialRoiTyper(typer.Typer):
             return super().__call__(*args, **kwargs)
         except SocialRoiError as exc:
             err = Console(stderr=True, highlight=False, soft_wrap=True)
-            err.print(f"[bold red]error:[/] {exc.message}", markup=True)
+            # user values and codes such as [bad-date] must not be read as Rich markup
+            err.print(f"[bold red]error:[/] {escape(exc.message)}", markup=True)
             if exc.hint:
-                err.print(f"[bold]next:[/] {exc.hint}", markup=True)
+                err.print(f"[bold]next:[/] {escape(exc.hint)}", markup=True)
             sys.exit(1)
 
 
@@ -75,4 +77,4 @@ def open_engine(db: str | None, engine: str = "duckdb", spark_master: str | None
 
 def register_commands() -> None:
     """Import the verb modules; each registers its commands on ``app``."""
-    from socialroi.cli import setup  # noqa: F401
+    from socialroi.cli import demo, imports, setup, summary  # noqa: F401

@@ -1,0 +1,71 @@
+"""Shared benchmark plumbing: run a step in a child process, measure time and peak memory, and
+write a section of benchmarks/RESULTS.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss_mib: float
+    output: dict[str, object]
+
+
+_CHILD = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+ns = {}
+exec(compile(sys.argv[1], "<bench step>", "exec"), ns)
+out = ns.get("RESULT", {})
+elapsed = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+print("@@RESULT@@" + json.dumps({"seconds": elapsed, "peak_rss_mib": peak, "output": out}))
+"""
+
+
+def run_step(code: str, *, env: dict[str, str] | None = None) -> Measured:
+    """Run ``code`` in a fresh Python process; it may set RESULT = {...}."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        raise SystemExit(f"benchmark step failed (exit {proc.returncode})")
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("@@RESULT@@"))
+    data = json.loads(line[len("@@RESULT@@") :])
+    return Measured(data["seconds"], data["peak_rss_mib"], data["output"])
+
+
+def machine() -> str:
+    cpu = os.cpu_count()
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu} cores, {mem:.0f} GiB RAM, Python {sys.version.split()[0]}"
+
+
+def write_section(name: str, body: str) -> None:
+    """Replace (or append) the section ``## name`` of RESULTS.md."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    section = f"## {name}\n\nMeasured {stamp} on {machine()}.\n\n{body.strip()}\n"
+    pattern = re.compile(rf"^## {re.escape(name)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(section + "\n", text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text, encoding="utf-8")
