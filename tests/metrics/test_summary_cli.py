@@ -56,7 +56,8 @@ def test_csv_has_one_row_per_section_row(db: str) -> None:
 
 def test_table_shows_the_sections(db: str) -> None:
     out = _run(db)
-    for text in ("Totals and social", "By network", "By channel", "linkedin", "1,700.00"):
+    # money in whole units on the terminal (exact values are in json/csv), ROI in percent
+    for text in ("Totals and social", "By network", "By channel", "linkedin", "1,700"):
         assert text in out
 
 

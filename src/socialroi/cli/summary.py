@@ -74,29 +74,42 @@ def summary_csv(result: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def _cell(value: Any) -> str:
+_LABELS = {
+    "visits": "visits",
+    "leads": "leads",
+    "customers": "customers",
+    "revenue": "revenue",
+    "cost": "cost",
+    "cost_with_labour": "cost + labour",
+    "roi": "ROI",
+    "roi_with_labour": "ROI + labour",
+    "cost_per_lead": "per lead",
+    "cost_per_customer": "per customer",
+    "unallocated_cost": "unallocated cost",
+}
+_RATIO_KEYS = frozenset({"roi", "roi_with_labour"})
+
+
+def _cell(key: str, value: Any) -> str:
+    """A terminal cell: money in whole units, ROI in percent; exact values are in json/csv."""
     if value is None:
         return "–"
+    if key in _RATIO_KEYS:
+        return f"{value:.0%}"
     if isinstance(value, float):
-        return f"{value:,.2f}"
+        return f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"
     return escape(str(value))  # a channel or network name is data, not Rich markup
 
 
-def _ratio(value: Any) -> str:
-    return "–" if value is None else f"{value:.2%}"
-
-
-def _table(title: str, rows: list[dict[str, Any]], keys: tuple[str, ...]) -> Table:
+def _table(title: str, label: str, rows: list[dict[str, Any]], keys: tuple[str, ...]) -> Table:
     table = Table(title=title, title_justify="left")
+    table.add_column(label, justify="left", no_wrap=True)
     for key in keys:
-        if key in ("network", "channel", ""):
-            table.add_column(key.replace("_", " "), justify="left", no_wrap=True)
-        else:
-            table.add_column(key.replace("_", " "), justify="right")
+        table.add_column(_LABELS[key], justify="right")
     for row in rows:
-        table.add_row(*(_ratio(row[k]) if k.startswith("roi") else _cell(row[k]) for k in keys))
+        table.add_row(escape(str(row[label])), *(_cell(k, row[k]) for k in keys))
     return table
 
 
@@ -107,54 +120,29 @@ def _print_tables(result: dict[str, Any]) -> None:
         f"[bold]Summary[/] {period['from']} → {period['to']} (money in {result['currency']})",
         highlight=False,
     )
-    overview = [
-        {"": "totals", **result["totals"]},
-        {"": "social", **result["social"], "unallocated_cost": None},
-    ]
-    console.print(
-        _table(
-            "Totals and social",
-            overview,
-            (
-                "",
-                "visits",
-                "leads",
-                "customers",
-                "revenue",
-                "cost",
-                "cost_with_labour",
-                "roi",
-                "roi_with_labour",
-                "unallocated_cost",
-            ),
-        )
-    )
-    console.print(
-        _table(
-            "By network",
-            result["by_network"],
-            (
-                "network",
-                "visits",
-                "leads",
-                "customers",
-                "revenue",
-                "cost",
-                "cost_with_labour",
-                "roi",
-                "roi_with_labour",
-                "cost_per_lead",
-                "cost_per_customer",
-            ),
-        )
-    )
-    console.print(
-        _table(
-            "By channel",
-            result["by_channel"],
-            ("channel", "visits", "leads", "customers", "revenue"),
-        )
-    )
+    overview = Table(title="Totals and social", title_justify="left")
+    overview.add_column("", no_wrap=True)
+    overview.add_column("totals", justify="right")
+    overview.add_column("social", justify="right")
+    for key in (*_FUNNEL, *_MONEY_KEYS[:4], "unallocated_cost"):
+        social = result["social"].get(key)
+        overview.add_row(_LABELS[key], _cell(key, result["totals"][key]), _cell(key, social))
+    console.print(overview)
+    networks = result["by_network"]
+    console.print(_table("By network: funnel (first touch)", "network", networks, _FUNNEL))
+    console.print(_table("By network: cost and return", "network", networks, _MONEY_KEYS))
+    console.print(_table("By channel", "channel", result["by_channel"], _FUNNEL))
+
+
+_FUNNEL = ("visits", "leads", "customers", "revenue")
+_MONEY_KEYS = (
+    "cost",
+    "cost_with_labour",
+    "roi",
+    "roi_with_labour",
+    "cost_per_lead",
+    "cost_per_customer",
+)
 
 
 @app.command("summary")

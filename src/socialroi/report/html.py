@@ -27,6 +27,7 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["money"] = _money
+    env.filters["money0"] = _money_whole
     env.filters["count"] = _count
     env.filters["percent"] = _percent
     env.filters["share"] = _share
@@ -35,6 +36,11 @@ def _env() -> Environment:
 
 def _money(value: float | None) -> str:
     return "–" if value is None else f"{value:,.2f}"
+
+
+def _money_whole(value: float | None) -> str:
+    """Money in whole units, for headline cards (tables keep the cents)."""
+    return "–" if value is None else f"{value:,.0f}"
 
 
 def _count(value: int | None) -> str:

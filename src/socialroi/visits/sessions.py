@@ -101,14 +101,7 @@ def sessions(
     Tested by ``tests/visits/test_sessions.py`` (hand-computed cases) and
     ``test_sessions_same_on_both``.
     """
-    events, starts = _sessionised(t, timeout_minutes, mastodon_instances)
-    totals = events.group_by("session_id").aggregate(
-        ended_at=events.occurred_at.max(),
-        events=events.count().cast("int64"),
-        pageviews=(events.event.lower() == "pageview").cast("int64").sum().cast("int64"),
-    )
-    joined = starts.join(totals, "session_id")
-    return joined.select(*SESSION_COLUMNS)
+    return _visits(_sessionised(t, timeout_minutes), mastodon_instances).select(*SESSION_COLUMNS)
 
 
 def events_with_sessions(
@@ -123,9 +116,11 @@ def events_with_sessions(
     ``session_id``, ``channel``, ``network`` and ``post_id`` of the event's visit (as in
     :func:`sessions`, with the same parameters).
     """
-    events, starts = _sessionised(t, timeout_minutes, mastodon_instances)
-    visit = starts.select("session_id", "channel", "network", "post_id")
-    joined = events.select(*t.web_events.columns, "session_id").join(visit, "session_id")
+    events = _sessionised(t, timeout_minutes)
+    visit = _visits(events, mastodon_instances).select(
+        "visitor_id", "_session_no", "session_id", "channel", "network", "post_id"
+    )
+    joined = events.join(visit, ["visitor_id", "_session_no"])
     return joined.select(*t.web_events.columns, "session_id", "channel", "network", "post_id")
 
 
@@ -255,10 +250,13 @@ def _event_sources(t: Tables) -> ir.Table:
     return e.mutate(_key=ibis.ifelse(e._is_source, key, null_s))
 
 
-def _sessionised(
-    t: Tables, timeout_minutes: int, mastodon_instances: Iterable[str]
-) -> tuple[ir.Table, ir.Table]:
-    """(events with ``session_id`` and ``_is_start``, one start row per session with its fields)."""
+def _sessionised(t: Tables, timeout_minutes: int) -> ir.Table:
+    """Web events with their source fields, ``_is_start`` and ``_session_no``.
+
+    ``_session_no`` numbers a visitor's sessions 1, 2, … in time order; a visit is identified by
+    (``visitor_id``, ``_session_no``). Three window passes over the events, all partitioned by
+    visitor: the inactivity runs, the previous source event of the run, and the session number.
+    """
     if isinstance(timeout_minutes, bool) or not isinstance(timeout_minutes, int):
         raise ConfigError(f"timeout_minutes must be a whole number, got {timeout_minutes!r}")
     if timeout_minutes <= 0:
@@ -281,37 +279,53 @@ def _sessionised(
     prev_key = e._key.lag().over(by_run_sources)
     source_start = e._is_source & (prev_key.isnull() | (prev_key != e._key)).fill_null(True)
     e = e.mutate(_is_start=(e._gap == 1) | source_start)
-    e = e.mutate(
+    return e.mutate(
         _session_no=e._is_start.cast("int64")
         .sum()
         .over(ibis.cumulative_window(group_by="visitor_id", order_by=order))
     )
-    start_id = ibis.ifelse(e._is_start, e.visitor_id.concat(":", e.event_id), ibis.null("string"))
-    e = e.mutate(session_id=start_id.max().over(group_by=["visitor_id", "_session_no"]))
 
-    s = e.filter(e._is_start)
-    network = s._link_network.coalesce(
-        network_from_source(s._utm_network_source),
-        s._ad_network,
-        network_from_referrer(s._referrer_host, mastodon_instances=mastodon_instances),
+
+def _visits(e: ir.Table, mastodon_instances: Iterable[str]) -> ir.Table:
+    """One row per visit: one grouped aggregate over the sessionised events.
+
+    A visit's events are contiguous in time, so its start event is its first; every source field
+    is taken from the start event (the only row of the group with ``_is_start``), which avoids
+    joining per-visit totals back onto the start rows.
+    """
+    start = e._is_start
+    null_s = ibis.null("string")
+
+    def first(col: ir.StringValue) -> ir.StringScalar:
+        return ibis.ifelse(start, col, null_s).max()
+
+    v = e.group_by(["workspace_id", "visitor_id", "_session_no"]).aggregate(
+        session_id=first(e.visitor_id.concat(":", e.event_id)),
+        started_at=e.occurred_at.min(),
+        ended_at=e.occurred_at.max(),
+        events=e.count().cast("int64"),
+        pageviews=(e.event.lower() == "pageview").cast("int64").sum().cast("int64"),
+        landing_url=first(e.url),
+        source=first(e._source),
+        medium=first(e._medium),
+        campaign=first(e._campaign),
+        content=first(e._content),
+        term=first(e._term),
+        referrer_host=first(e._referrer_host),
+        click_id=first(e._click_id),
+        link_code=first(e._link_code),
+        post_id=first(e._link_post_id),
+        _link_network=first(e._link_network),
+        _utm_network_source=first(e._utm_network_source),
+        _ad_network=first(e._ad_network),
     )
-    starts = s.select(
-        "workspace_id",
-        "visitor_id",
-        "session_id",
-        started_at=s.occurred_at,
-        landing_url=s.url,
-        source=s._source,
-        medium=s._medium,
-        campaign=s._campaign,
-        content=s._content,
-        term=s._term,
-        referrer_host=s._referrer_host,
-        click_id=s._click_id,
-        link_code=s._link_code,
-        post_id=s._link_post_id,
-        channel=default_channel_group(s._source, s._medium, s._campaign),
+    network = v._link_network.coalesce(
+        network_from_source(v._utm_network_source),
+        v._ad_network,
+        network_from_referrer(v.referrer_host, mastodon_instances=mastodon_instances),
+    )
+    return v.mutate(
+        channel=default_channel_group(v.source, v.medium, v.campaign),
         network=network,
         is_social=network.notnull(),
     )
-    return e, starts

@@ -1,0 +1,62 @@
+"""The analysis recovers the demo company's ground truth (not only the generator's files).
+
+Rules the summary can see are checked here through ``socialroi.metrics.summary`` on the imported
+demo database; the other rules (campaign ROI, engagement, response, CLV, share of voice) are
+checked by the metrics that compute them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from socialroi.demo import GroundTruth
+from socialroi.engine import DuckDBEngine
+from socialroi.ingest import import_dir
+from socialroi.metrics import summary
+
+
+@pytest.fixture(scope="module")
+def year(demo_dir: Path, truth: GroundTruth) -> dict[str, Any]:
+    with DuckDBEngine(":memory:") as eng:
+        eng.ensure_workspace("acme", currency="EUR", timezone="Europe/Berlin", brand="acme")
+        import_dir(eng, "acme", demo_dir)
+        return summary(
+            eng,
+            "acme",
+            dt.date.fromisoformat(truth.period_from),
+            dt.date.fromisoformat(truth.period_to),
+        )
+
+
+def _by_network(year: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["network"]: row for row in year["by_network"]}
+
+
+def test_summary_totals_equal_the_ground_truth(year: dict[str, Any], truth: GroundTruth) -> None:
+    assert year["totals"]["leads"] == truth.totals["leads"]
+    assert year["totals"]["customers"] == truth.totals["customers"]
+    assert year["totals"]["revenue"] == pytest.approx(truth.totals["revenue"], abs=0.05)
+
+
+def test_linkedin_brings_the_most_valuable_leads(year: dict[str, Any]) -> None:
+    rows = [r for r in year["by_network"] if r["leads"] >= 10]
+    per_lead = {r["network"]: r["revenue"] / r["leads"] for r in rows}
+    assert max(per_lead, key=lambda n: per_lead[n]) == "linkedin", per_lead
+    linkedin = _by_network(year)["linkedin"]
+    assert linkedin["visits"] < sorted(r["visits"] for r in rows)[len(rows) // 2]  # few visits
+
+
+def test_x_is_rarely_the_first_touch_of_a_customer(year: dict[str, Any]) -> None:
+    rows = [r for r in year["by_network"] if r["visits"] >= 100]
+    per_visit = {r["network"]: r["customers"] / r["visits"] for r in rows}
+    assert min(per_visit, key=lambda n: per_visit[n]) == "x", per_visit
+
+
+def test_instagram_revenue_per_lead_is_below_average(year: dict[str, Any]) -> None:
+    insta = _by_network(year)["instagram"]
+    average = year["totals"]["revenue"] / year["totals"]["leads"]
+    assert insta["revenue"] / insta["leads"] < average

@@ -1,0 +1,112 @@
+"""The docs cannot drift from the code (datasette's tests/test_docs.py is the model).
+
+- docs/cli.md is the real ``--help`` of every command; regenerate it with
+  ``python tests/test_docs.py``.
+- every import error code used in src/socialroi/ingest is in docs/import.md;
+- every public metric function is in docs/metrics.md;
+- every public name of the packages is pinned here (httpx's test_exported_members).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI_DOC = ROOT / "docs" / "cli.md"
+
+_CLI_INTRO = """\
+# Command-line reference
+
+Generated from the commands' own `--help` by `python tests/test_docs.py`; `tests/test_docs.py`
+fails when this file is out of date. Every command takes `--db PATH` (or `SOCIALROI_DB`) and,
+where it reads or writes data, `--workspace ID` (or `SOCIALROI_WORKSPACE`, default `default`).
+Errors print what went wrong and what to do next, and exit 1; usage errors exit 2.
+"""
+
+
+def _commands() -> list[str]:
+    from socialroi.cli import app
+
+    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    return sorted(n.replace("_", "-") for n in names)
+
+
+def cli_reference() -> str:
+    from socialroi.cli import app
+
+    runner = CliRunner()
+    env = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb", "_TYPER_FORCE_DISABLE_TERMINAL": "1"}
+    parts = [_CLI_INTRO]
+    for name in _commands():
+        result = runner.invoke(app, [name, "--help"], env=env, terminal_width=100)
+        assert result.exit_code == 0, result.output
+        text = "\n".join(line.rstrip() for line in result.output.strip().splitlines())
+        parts.append(f"## `socialroi {name}`\n\n```\n{text}\n```\n")
+    return "\n".join(parts)
+
+
+def test_cli_reference_is_current() -> None:
+    assert CLI_DOC.read_text(encoding="utf-8") == cli_reference(), (
+        "docs/cli.md is stale: run python tests/test_docs.py"
+    )
+
+
+def test_the_contract_verbs_exist() -> None:
+    assert {"init", "import", "import-dir", "summary", "demo"} <= set(_commands())
+
+
+def test_every_import_error_code_is_documented() -> None:
+    source = "\n".join(p.read_text() for p in (ROOT / "src/socialroi/ingest").glob("*.py"))
+    codes = set(re.findall(r"['\"]((?:bad|missing|empty|duplicate|unreadable)-[a-z-]+)['\"]", source))
+    assert "missing-fx-rate" in codes and "bad-timestamp" in codes
+    doc = (ROOT / "docs/import.md").read_text(encoding="utf-8")
+    assert not [c for c in sorted(codes) if f"`{c}`" not in doc]
+
+
+def test_every_metric_function_is_documented() -> None:
+    import socialroi.metrics as metrics
+
+    doc = (ROOT / "docs/metrics.md").read_text(encoding="utf-8")
+    missing = [name for name in metrics.__all__ if f"`{name}" not in doc]
+    assert not missing, f"add these to docs/metrics.md: {missing}"
+
+
+EXPORTED = {
+    "socialroi.errors": [
+        "ConfigError", "EngineError", "ImportProblem", "ImportRejected", "SchemaVersionError",
+        "SocialRoiError", "WorkspaceNotFound",
+    ],
+    "socialroi.engine": [
+        "DEFAULT_DB", "DuckDBEngine", "Engine", "Tables", "Workspace", "applied_version",
+        "connect", "default_db", "migrate", "migrations",
+    ],
+    "socialroi.schema": [
+        "ENTITIES", "IMPORT_ORDER", "MONEY_COLUMNS", "NETWORK_ALIASES", "NETWORKS",
+        "SOCIAL_NETWORKS", "Column", "ColumnType", "Entity", "entity",
+    ],
+    "socialroi.visits": [
+        "CHANNELS", "MASTODON_INSTANCES", "SESSION_COLUMNS", "SOURCE_KEY",
+        "default_channel_group", "events_with_sessions", "host_of", "network_from_referrer",
+        "network_from_source", "sessions",
+    ],
+    "socialroi.report": ["render_summary_html", "write_summary_html"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("module", sorted(EXPORTED))
+def test_exported_members(module: str) -> None:
+    mod = importlib.import_module(module)
+    assert sorted(mod.__all__) == sorted(EXPORTED[module])
+    for name in mod.__all__:
+        assert hasattr(mod, name), f"{module}.{name}"
+
+
+if __name__ == "__main__":
+    CLI_DOC.write_text(cli_reference(), encoding="utf-8")
+    sys.stdout.write(f"wrote {CLI_DOC}\n")
