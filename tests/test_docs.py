@@ -63,7 +63,8 @@ def test_the_contract_verbs_exist() -> None:
 
 def test_every_import_error_code_is_documented() -> None:
     source = "\n".join(p.read_text() for p in (ROOT / "src/socialroi/ingest").glob("*.py"))
-    codes = set(re.findall(r"['\"]((?:bad|missing|empty|duplicate|unreadable)-[a-z-]+)['\"]", source))
+    slug = r"['\"]((?:bad|missing|empty|duplicate|unreadable)-[a-z-]+)['\"]"
+    codes = set(re.findall(slug, source))
     assert "missing-fx-rate" in codes and "bad-timestamp" in codes
     doc = (ROOT / "docs/import.md").read_text(encoding="utf-8")
     assert not [c for c in sorted(codes) if f"`{c}`" not in doc]
