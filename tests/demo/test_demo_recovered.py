@@ -60,3 +60,31 @@ def test_instagram_revenue_per_lead_is_below_average(year: dict[str, Any]) -> No
     insta = _by_network(year)["instagram"]
     average = year["totals"]["revenue"] / year["totals"]["leads"]
     assert insta["revenue"] / insta["leads"] < average
+
+
+def test_instagram_has_the_highest_engagement_rate(year: dict[str, Any]) -> None:
+    rates = {r["network"]: r["engagement_rate"] for r in year["engagement"]["by_network"]}
+    assert max(rates, key=lambda n: rates[n] or 0.0) == "instagram", rates
+
+
+def test_acme_share_of_voice_is_about_40_percent(year: dict[str, Any]) -> None:
+    sov = year["share_of_voice"]
+    assert 0.34 <= sov["acme"] <= 0.46, sov
+    assert sov["acme"] == max(sov.values())
+
+
+def test_weekend_replies_are_much_slower(demo_dir: Path, truth: GroundTruth) -> None:
+    from socialroi.metrics import first_responses
+
+    with DuckDBEngine(":memory:") as eng:
+        eng.ensure_workspace("acme", currency="EUR", timezone="UTC", brand="acme")
+        import_dir(eng, "acme", demo_dir)
+        frt = first_responses(
+            eng.tables("acme"),
+            dt.date.fromisoformat(truth.period_from),
+            dt.date.fromisoformat(truth.period_to),
+        )
+        rows = eng.execute(frt.filter(frt.is_answered)).to_pylist()
+    weekend = sorted(r["first_response_s"] for r in rows if r["received_at"].weekday() >= 5)
+    weekday = sorted(r["first_response_s"] for r in rows if r["received_at"].weekday() < 5)
+    assert weekend[len(weekend) // 2] > 5 * weekday[len(weekday) // 2]

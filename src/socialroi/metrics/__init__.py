@@ -5,6 +5,11 @@
 - :mod:`~socialroi.metrics.revenue` — won deals, purchases and refunds;
 - :mod:`~socialroi.metrics.cost` — spend (spread over days) and labour;
 - :mod:`~socialroi.metrics.roi` — ROI and cost ratios;
+- :mod:`~socialroi.metrics.engagement` — engagement, amplification, virality, best time to post;
+- :mod:`~socialroi.metrics.response` — response rate and first-response time, business hours;
+- :mod:`~socialroi.metrics.opportunities` — sales opportunities and deals won after social;
+- :mod:`~socialroi.metrics.share_of_voice` — share of voice by mentions and reach, sentiment;
+- :mod:`~socialroi.metrics.stage_value` — funnel rates, time between stages, stage values;
 - :mod:`~socialroi.metrics.summary` — the ``socialroi summary`` numbers.
 
 Formulas, grains and edge cases: ``docs/metrics.md``.
@@ -12,29 +17,82 @@ Formulas, grains and edge cases: ``docs/metrics.md``.
 
 from __future__ import annotations
 
+from socialroi.metrics._period import period_bounds
 from socialroi.metrics.cost import cost_in_period, labour_cost, spread_cost_per_day
+from socialroi.metrics.engagement import (
+    best_time_to_post,
+    engagement_by,
+    engagement_section,
+    post_engagement,
+    profile_followers,
+)
 from socialroi.metrics.funnel import customers, leads
+from socialroi.metrics.opportunities import (
+    deals_after_social,
+    opportunity_messages,
+    social_opportunities,
+    won_deals_with_social,
+)
 from socialroi.metrics.people import first_touch, person_visits, visitor_contacts
+from socialroi.metrics.response import (
+    BusinessHours,
+    business_calendar,
+    cases,
+    first_responses,
+    response_by,
+    response_section,
+    response_stats,
+    unanswered_threads,
+)
 from socialroi.metrics.revenue import revenue_items, transactions
 from socialroi.metrics.roi import cost_per_customer, cost_per_lead, ratio, roi, roi_with_labour
-from socialroi.metrics.summary import period_bounds, summary
+from socialroi.metrics.share_of_voice import (
+    share_of_voice,
+    share_of_voice_section,
+    share_of_voice_trend,
+)
+from socialroi.metrics.stage_value import funnel, funnel_section, stage_values
+from socialroi.metrics.summary import summary
 
 __all__ = [
+    "best_time_to_post",
+    "business_calendar",
+    "BusinessHours",
+    "cases",
     "cost_in_period",
     "cost_per_customer",
     "cost_per_lead",
     "customers",
+    "deals_after_social",
+    "engagement_by",
+    "engagement_section",
+    "first_responses",
     "first_touch",
+    "funnel",
+    "funnel_section",
     "labour_cost",
     "leads",
+    "opportunity_messages",
     "period_bounds",
     "person_visits",
+    "post_engagement",
+    "profile_followers",
     "ratio",
+    "response_by",
+    "response_section",
+    "response_stats",
     "revenue_items",
     "roi",
     "roi_with_labour",
+    "share_of_voice",
+    "share_of_voice_section",
+    "share_of_voice_trend",
+    "social_opportunities",
     "spread_cost_per_day",
+    "stage_values",
     "summary",
     "transactions",
+    "unanswered_threads",
     "visitor_contacts",
+    "won_deals_with_social",
 ]

@@ -12,6 +12,7 @@ import ibis.expr.types as ir
 from socialroi.engine import Tables
 from socialroi.metrics._types import TIMESTAMP
 from socialroi.metrics.people import contact_person, with_person
+from socialroi.visits._text import trim
 
 __all__ = ["LEAD_EVENTS", "PURCHASE_EVENT", "customers", "leads"]
 
@@ -71,7 +72,7 @@ def customers(t: Tables, links: ir.Table) -> ir.Table:
     ``tests/metrics/test_summary.py::test_summary_hand_computed``.
     """
     d = t.deals
-    won = d.filter(d.stage.strip().lower() == "won", d.closed_at.notnull())
+    won = d.filter(trim(d.stage).lower() == "won", d.closed_at.notnull())
     by_deal = won.select(
         person_id=contact_person(won.contact_id).cast("string"), at=won.closed_at.cast(TIMESTAMP)
     )

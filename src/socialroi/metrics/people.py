@@ -30,6 +30,7 @@ import ibis.expr.types as ir
 from socialroi.engine import Tables
 from socialroi.metrics._types import TIMESTAMP
 from socialroi.schema.entities import NETWORK_ALIASES, NETWORKS
+from socialroi.visits._text import trim
 
 __all__ = [
     "ORIGINAL_SOURCE_CHANNELS",
@@ -86,7 +87,7 @@ def visitor_person(visitor_id: ir.StringValue) -> ir.StringValue:
 
 def original_source_channel(original_source: ir.StringValue) -> ir.StringValue:
     """Channel group of a HubSpot original source (null when it is empty or unknown)."""
-    key = original_source.strip().upper()
+    key = trim(original_source).upper()
     return key.substitute(ORIGINAL_SOURCE_CHANNELS, else_=ibis.null("string"))
 
 
@@ -95,7 +96,7 @@ def original_source_network(detail: ir.StringValue) -> ir.StringValue:
 
     Matched on the whole lower-cased, trimmed value against the networks and their aliases.
     """
-    return detail.strip().lower().substitute(_DETAIL_NETWORKS, else_=ibis.null("string"))
+    return trim(detail).lower().substitute(_DETAIL_NETWORKS, else_=ibis.null("string"))
 
 
 def visitor_contacts(t: Tables) -> ir.Table:
@@ -119,7 +120,7 @@ def visitor_contacts(t: Tables) -> ir.Table:
     known = contacts.select(
         k_contact_id=contacts.contact_id,
         k_created_at=contacts.created_at,
-        k_email=contacts.email.strip().lower(),
+        k_email=trim(contacts.email).lower(),
     )
     by_crm = contacts.filter(contacts.visitor_id.notnull()).select(
         visitor_id=contacts.visitor_id.cast("string"),
@@ -136,7 +137,7 @@ def visitor_contacts(t: Tables) -> ir.Table:
         precedence=ibis.literal(2),
     )
     ev_mail = events.filter(events.email.notnull()).select(
-        "visitor_id", e_email=events.email.strip().lower()
+        "visitor_id", e_email=trim(events.email).lower()
     )
     ev_mail = ev_mail.distinct()
     by_email = ev_mail.join(

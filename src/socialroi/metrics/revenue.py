@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 from socialroi.engine import Tables
 from socialroi.metrics._types import TIMESTAMP
 from socialroi.metrics.people import contact_person, with_person
+from socialroi.visits._text import trim
 
 __all__ = ["REFUND_EVENT", "revenue_items", "transactions"]
 
@@ -66,7 +67,7 @@ def revenue_items(t: Tables, links: ir.Table) -> ir.Table:
     Tested by ``tests/metrics/test_revenue.py`` and ``test_summary.py``.
     """
     d = t.deals
-    won = d.filter(d.stage.strip().lower() == "won", d.closed_at.notnull())
+    won = d.filter(trim(d.stage).lower() == "won", d.closed_at.notnull())
     deals = won.select(
         person_id=contact_person(won.contact_id).cast("string"),
         at=won.closed_at.cast(TIMESTAMP),

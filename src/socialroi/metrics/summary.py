@@ -25,18 +25,21 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
 
 from socialroi.engine import Engine, Tables
-from socialroi.errors import ConfigError
+from socialroi.metrics._period import MONEY_DECIMALS, RATIO_DECIMALS, period_bounds
+from socialroi.metrics._plan import computed_once
 from socialroi.metrics.cost import cost_in_period, labour_cost
+from socialroi.metrics.engagement import engagement_section
 from socialroi.metrics.funnel import customers, leads
 from socialroi.metrics.people import UNASSIGNED, first_touch, person_visits, visitor_contacts
+from socialroi.metrics.response import response_section
 from socialroi.metrics.revenue import revenue_items
 from socialroi.metrics.roi import cost_per_customer, cost_per_lead, roi, roi_with_labour
+from socialroi.metrics.share_of_voice import share_of_voice_section
 from socialroi.schema.entities import NETWORKS
 from socialroi.visits import sessions
 
@@ -51,8 +54,6 @@ __all__ = [
     "summary_sections",
 ]
 
-MONEY_DECIMALS = 2
-RATIO_DECIMALS = 4
 
 _COUNTS = ("visits", "leads", "customers")
 _MONEY = ("revenue", "cost", "cost_with_labour", "unallocated_cost")
@@ -62,28 +63,6 @@ _TOTALS_KEYS = (*_COUNTS, "revenue", "cost", "cost_with_labour", "roi", "roi_wit
 _SOCIAL_KEYS = (*_COUNTS, "revenue", "cost", "cost_with_labour", "roi", "roi_with_labour")
 _NETWORK_KEYS = ("network", *_SOCIAL_KEYS, "cost_per_lead", "cost_per_customer")
 _CHANNEL_KEYS = ("channel", *_COUNTS, "revenue")
-
-
-def period_bounds(
-    date_from: dt.date, date_to: dt.date, timezone: str
-) -> tuple[dt.datetime, dt.datetime]:
-    """The period as UTC instants: [date_from 00:00, date_to + 1 day 00:00) in ``timezone``.
-
-    Returns naive UTC datetimes (timestamps are stored as naive UTC). Raises ``ConfigError``
-    when ``date_from`` is after ``date_to``.
-    """
-    if date_from > date_to:
-        raise ConfigError(
-            f"the period starts after it ends ({date_from} > {date_to})",
-            hint="pass --from on or before --to",
-        )
-    zone = ZoneInfo(timezone)
-
-    def utc(day: dt.date) -> dt.datetime:
-        local = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-        return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-    return utc(date_from), utc(date_to + dt.timedelta(days=1))
 
 
 def _float(value: ir.Value | float) -> ir.Value:
@@ -116,17 +95,6 @@ def _fact(
     )
 
 
-def _shared(table: ir.Table) -> ir.Table:
-    """``table`` as a sub-plan computed once per query, not once per use.
-
-    Ibis inlines a relation used twice as two copies of its SQL, except an aggregate, which it
-    emits as one CTE (DuckDB materialises such a CTE once). Grouping by every column is an
-    aggregate that keeps the rows of a table whose rows are distinct (one per visit, one per
-    visitor): cheap next to recomputing the sessions.
-    """
-    return table.group_by(list(table.columns)).aggregate()
-
-
 def summary_facts(t: Tables, visits: ir.Table, date_from: dt.date, date_to: dt.date) -> ir.Table:
     """Everything that counts in the period, one row per fact.
 
@@ -148,8 +116,8 @@ def summary_facts(t: Tables, visits: ir.Table, date_from: dt.date, date_to: dt.d
     start, end = period_bounds(date_from, date_to, t.workspace.timezone)
     lo = ibis.literal(start, type="timestamp")
     hi = ibis.literal(end, type="timestamp")
-    links = _shared(visitor_contacts(t))
-    pv = _shared(person_visits(visits, links))
+    links = computed_once(visitor_contacts(t))
+    pv = computed_once(person_visits(visits, links))
     touch = first_touch(t, pv)
 
     in_period = pv.filter(pv.started_at >= lo, pv.started_at < hi)
@@ -305,8 +273,11 @@ def summary(
 
     Returns
     -------
-    ``{"period", "currency", "totals", "social", "by_network", "by_channel"}`` with the keys of
-    data-contract.md. ``by_network``: one row per network with a visit, lead, customer, revenue
+    ``{"period", "currency", "totals", "social", "by_network", "by_channel", "engagement",
+    "response", "share_of_voice"}`` with the keys of data-contract.md (``engagement``:
+    :func:`engagement_section`, ``response``: :func:`response_section`, ``share_of_voice``:
+    :func:`share_of_voice_section`; keys of capabilities not built yet are absent).
+    ``by_network``: one row per network with a visit, lead, customer, revenue
     item, cost or staff hours in the period, ordered by revenue descending then network;
     ``by_channel``: one row per channel with a visit, lead, customer or revenue item, ordered by
     visits descending then channel. Money in the base currency rounded to 2 decimals, ratios
@@ -331,4 +302,7 @@ def summary(
         "social": _rounded(social, _SOCIAL_KEYS),
         "by_network": networks,
         "by_channel": channels,
+        "engagement": engagement_section(engine, workspace_id, date_from, date_to),
+        "response": response_section(engine, workspace_id, date_from, date_to),
+        "share_of_voice": share_of_voice_section(engine, workspace_id, date_from, date_to),
     }
