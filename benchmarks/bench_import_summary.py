@@ -60,7 +60,7 @@ RESULT = {{"visits": sum(r[1] for r in rows)}}
 SUMMARY_SOCIALROI = """
 import datetime as dt
 from socialroi.engine import DuckDBEngine
-from socialroi.metrics import summary
+from socialroi.summary import summary
 eng = DuckDBEngine({db!r}, read_only=True)
 s = summary(eng, "bench", dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 RESULT = {{"visits": s["totals"]["visits"], "leads": s["totals"]["leads"],

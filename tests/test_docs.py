@@ -79,6 +79,15 @@ def test_every_metric_function_is_documented() -> None:
 
 
 EXPORTED = {
+    "socialroi.attribution": [
+        "AttributionModel", "CONVERSIONS", "MODELS", "MarkovResult", "PathTable", "SUMMARY_MODELS",
+        "ShapleyCredit", "TIME_LAG_BUCKETS", "assisted_conversions", "attribution_section",
+        "conversions", "credit_key", "first_touch", "heuristic_credit", "journeys",
+        "last_non_direct", "last_touch", "linear", "markov_attribution", "markov_from_transitions",
+        "null_journeys", "ordered_shapley", "path_counts", "path_length_distribution",
+        "position_based", "shapley_attribution", "shapley_from_value_function", "time_decay",
+        "time_lag_distribution", "top_paths", "touchpoints", "transitions", "without_direct",
+    ],
     "socialroi.errors": [
         "ConfigError", "EngineError", "ImportProblem", "ImportRejected", "SchemaVersionError",
         "SocialRoiError", "WorkspaceNotFound",
@@ -97,6 +106,7 @@ EXPORTED = {
         "network_from_source", "sessions",
     ],
     "socialroi.report": ["render_summary_html", "write_summary_html"],
+    "socialroi.summary": ["SECTIONS", "summary"],
 }  # fmt: skip
 
 

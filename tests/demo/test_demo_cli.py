@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from socialroi.cli import app
 from socialroi.demo import GroundTruth
 from socialroi.engine import DuckDBEngine
-from socialroi.metrics import summary
+from socialroi.summary import summary
 
 
 def test_demo_command_builds_database_and_report(tmp_path: Path) -> None:

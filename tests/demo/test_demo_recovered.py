@@ -16,7 +16,7 @@ import pytest
 from socialroi.demo import GroundTruth
 from socialroi.engine import DuckDBEngine
 from socialroi.ingest import import_dir
-from socialroi.metrics import summary
+from socialroi.summary import summary
 
 
 @pytest.fixture(scope="module")

@@ -56,7 +56,8 @@ from summary_data import DATE_FROM, DATE_TO, WS, insert, seed, web_event
 
 from socialroi.engine import DuckDBEngine, Engine
 from socialroi.errors import ConfigError, WorkspaceNotFound
-from socialroi.metrics import period_bounds, summary
+from socialroi.metrics import period_bounds
+from socialroi.summary import summary
 
 EXPECTED: dict[str, Any] = {
     "period": {"from": "2025-03-01", "to": "2025-03-31"},
@@ -108,14 +109,6 @@ def test_summary_same_on_both(
 ) -> None:
     seed(duck)
     assert _core(same_on_both(duck, _march)) == EXPECTED
-
-
-def test_summary_keys_of_capabilities_not_built_are_absent(duck: DuckDBEngine) -> None:
-    result = summary(duck, WS, DATE_FROM, DATE_TO)
-    assert list(result) == [
-        "period", "currency", "totals", "social", "by_network", "by_channel", "engagement",
-        "response", "share_of_voice",
-    ]  # fmt: skip
 
 
 def test_empty_workspace_gives_zeros_and_null_ratios(duck: DuckDBEngine) -> None:

@@ -39,7 +39,7 @@ def _run(db: str, *args: str) -> str:
 def test_json_is_the_summary(db: str) -> None:
     result = json.loads(_run(db, "--format", "json"))
     assert {k: result[k] for k in EXPECTED} == EXPECTED
-    assert {"engagement", "response", "share_of_voice"} <= set(result)
+    assert {"attribution", "engagement", "response", "share_of_voice"} <= set(result)
 
 
 def test_csv_has_one_row_per_section_row(db: str) -> None:

@@ -11,9 +11,9 @@ from strategies import datasets
 from summary_data import insert
 
 from socialroi.engine import DuckDBEngine
-from socialroi.metrics import summary
 from socialroi.metrics.summary import summary_facts
 from socialroi.schema.entities import SOCIAL_NETWORKS
+from socialroi.summary import summary
 from socialroi.visits import sessions
 
 MARCH = (dt.date(2025, 3, 1), dt.date(2025, 3, 31))

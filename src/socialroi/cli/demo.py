@@ -25,11 +25,15 @@ def _headline(summary: dict[str, Any]) -> str:
     def money(value: Any) -> str:
         return f"{currency} {value:,.0f}" if isinstance(value, int | float) else "n/a"
 
+    def percent(value: Any) -> str:
+        return f"{value:.0%}" if isinstance(value, int | float) else "n/a"
+
     return (
         f"{totals.get('visits', 0):,} visits, {totals.get('leads', 0):,} leads, "
         f"{totals.get('customers', 0):,} customers, revenue {money(totals.get('revenue'))}; "
-        f"social brought {money(social.get('revenue'))}"
-        + (f" at ROI {social['roi']:.0%}" if isinstance(social.get("roi"), int | float) else "")
+        f"social brought {social.get('customers', 0):,} customers and "
+        f"{money(social.get('revenue'))} at ROI {percent(social.get('roi'))} "
+        f"({percent(social.get('roi_with_labour'))} with staff time)"
     )
 
 
@@ -44,8 +48,8 @@ def demo(
     """Build the demo company: DIR/data/*.csv, DIR/demo.duckdb and DIR/report.html."""
     from socialroi.demo import generate
     from socialroi.ingest import import_dir
-    from socialroi.metrics import summary as compute_summary
     from socialroi.report import write_summary_html
+    from socialroi.summary import summary as compute_summary
 
     started = time.perf_counter()
     data = out / "data"

@@ -22,7 +22,7 @@ from socialroi.cli._app import (
     app,
     open_engine,
 )
-from socialroi.metrics.summary import summary as compute_summary
+from socialroi.summary import summary as compute_summary
 
 __all__ = ["CSV_COLUMNS", "DEFAULT_PERIOD_DAYS", "summary", "summary_csv"]
 
@@ -132,6 +132,43 @@ def _print_tables(result: dict[str, Any]) -> None:
     console.print(_table("By network: funnel (first touch)", "network", networks, _FUNNEL))
     console.print(_table("By network: cost and return", "network", networks, _MONEY_KEYS))
     console.print(_table("By channel", "channel", result["by_channel"], _FUNNEL))
+    _print_engagement_response_sov(console, result)
+
+
+def _percent(value: Any) -> str:
+    return "–" if value is None else f"{value:.2%}"
+
+
+def _print_engagement_response_sov(console: Console, result: dict[str, Any]) -> None:
+    if "engagement" in result:
+        table = Table(title="Engagement by network (activity in the period)", title_justify="left")
+        for name in ("network", "posts", "impressions", "engagements", "ER", "amplification"):
+            table.add_column(name, justify="left" if name == "network" else "right")
+        for row in result["engagement"]["by_network"]:
+            table.add_row(
+                escape(str(row["network"])),
+                _cell("posts", row["posts"]),
+                _cell("impressions", row["impressions"]),
+                _cell("engagements", row["engagements"]),
+                _percent(row["engagement_rate"]),
+                "–" if row["amplification_rate"] is None else f"{row['amplification_rate']:.2f}",
+            )
+        console.print(table)
+    if "response" in result:
+        r = result["response"]
+        median = r["median_first_response_minutes"]
+        console.print(
+            f"[bold]Customer response[/]: {r['inbound']:,} inbound, {r['answered']:,} answered "
+            f"({_percent(r['response_rate'])}), median first response "
+            f"{'–' if median is None else f'{median:,.0f} min'}",
+            highlight=False,
+        )
+    if result.get("share_of_voice"):
+        shares = ", ".join(
+            f"{escape(str(brand))} {_percent(share)}"
+            for brand, share in result["share_of_voice"].items()
+        )
+        console.print(f"[bold]Share of voice[/] (mentions): {shares}", highlight=False)
 
 
 _FUNNEL = ("visits", "leads", "customers", "revenue")

@@ -10,7 +10,8 @@
 - :mod:`~socialroi.metrics.opportunities` — sales opportunities and deals won after social;
 - :mod:`~socialroi.metrics.share_of_voice` — share of voice by mentions and reach, sentiment;
 - :mod:`~socialroi.metrics.stage_value` — funnel rates, time between stages, stage values;
-- :mod:`~socialroi.metrics.summary` — the ``socialroi summary`` numbers.
+- :mod:`~socialroi.metrics.summary` — visits, leads, customers, revenue, cost and ROI by network
+  and channel (the core of ``socialroi summary``, composed in :mod:`socialroi.summary`).
 
 Formulas, grains and edge cases: ``docs/metrics.md``.
 """
@@ -52,13 +53,14 @@ from socialroi.metrics.share_of_voice import (
     share_of_voice_trend,
 )
 from socialroi.metrics.stage_value import funnel, funnel_section, stage_values
-from socialroi.metrics.summary import summary
+from socialroi.metrics.summary import channel_summary
 
 __all__ = [
     "best_time_to_post",
     "business_calendar",
     "BusinessHours",
     "cases",
+    "channel_summary",
     "cost_in_period",
     "cost_per_customer",
     "cost_per_lead",
@@ -90,7 +92,6 @@ __all__ = [
     "social_opportunities",
     "spread_cost_per_day",
     "stage_values",
-    "summary",
     "transactions",
     "unanswered_threads",
     "visitor_contacts",

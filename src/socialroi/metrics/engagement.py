@@ -167,8 +167,6 @@ def _with_engagements(t: ir.Table) -> ir.Table:
 
 def _period_bounds(t: Tables, date_from: dt.date, date_to: dt.date) -> tuple[ir.Value, ir.Value]:
     """The period's [start, end) as naive-UTC timestamp literals (_period.period_bounds)."""
-    # imported here: socialroi.metrics.summary imports this module for engagement_section
-
     start, end = period_bounds(date_from, date_to, t.workspace.timezone)
     return ibis.literal(start, type="timestamp"), ibis.literal(end, type="timestamp")
 

@@ -33,13 +33,10 @@ from socialroi.engine import Engine, Tables
 from socialroi.metrics._period import MONEY_DECIMALS, RATIO_DECIMALS, period_bounds
 from socialroi.metrics._plan import computed_once
 from socialroi.metrics.cost import cost_in_period, labour_cost
-from socialroi.metrics.engagement import engagement_section
 from socialroi.metrics.funnel import customers, leads
 from socialroi.metrics.people import UNASSIGNED, first_touch, person_visits, visitor_contacts
-from socialroi.metrics.response import response_section
 from socialroi.metrics.revenue import revenue_items
 from socialroi.metrics.roi import cost_per_customer, cost_per_lead, roi, roi_with_labour
-from socialroi.metrics.share_of_voice import share_of_voice_section
 from socialroi.schema.entities import NETWORKS
 from socialroi.visits import sessions
 
@@ -48,7 +45,7 @@ __all__ = [
     "RATIO_DECIMALS",
     "SECTIONS",
     "period_bounds",
-    "summary",
+    "channel_summary",
     "summary_cube",
     "summary_facts",
     "summary_sections",
@@ -257,10 +254,13 @@ def _rounded(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def summary(
+def channel_summary(
     engine: Engine, workspace_id: str, date_from: dt.date, date_to: dt.date
 ) -> dict[str, Any]:
-    """The summary of ``[date_from, date_to]`` as the contract's JSON shape.
+    """Visits, leads, customers, revenue, cost and ROI of ``[date_from, date_to]``.
+
+    The channel and money part of the contract's summary JSON; :func:`socialroi.summary.summary`
+    adds the other sections.
 
     Parameters
     ----------
@@ -273,10 +273,8 @@ def summary(
 
     Returns
     -------
-    ``{"period", "currency", "totals", "social", "by_network", "by_channel", "engagement",
-    "response", "share_of_voice"}`` with the keys of data-contract.md (``engagement``:
-    :func:`engagement_section`, ``response``: :func:`response_section`, ``share_of_voice``:
-    :func:`share_of_voice_section`; keys of capabilities not built yet are absent).
+    ``{"period", "currency", "totals", "social", "by_network", "by_channel"}`` with the keys of
+    data-contract.md.
     ``by_network``: one row per network with a visit, lead, customer, revenue
     item, cost or staff hours in the period, ordered by revenue descending then network;
     ``by_channel``: one row per channel with a visit, lead, customer or revenue item, ordered by
@@ -302,7 +300,4 @@ def summary(
         "social": _rounded(social, _SOCIAL_KEYS),
         "by_network": networks,
         "by_channel": channels,
-        "engagement": engagement_section(engine, workspace_id, date_from, date_to),
-        "response": response_section(engine, workspace_id, date_from, date_to),
-        "share_of_voice": share_of_voice_section(engine, workspace_id, date_from, date_to),
     }

@@ -1,0 +1,332 @@
+"""Path reports: assisted conversions, top paths, path length, time lag, transitions.
+
+All built in the engine from :func:`~socialroi.attribution.journeys` (and
+:func:`~socialroi.attribution.null_journeys` where conversion rates or ``(null)`` need them).
+Paths become strings (``'linkedin > Organic Search > Email'``) only for the distinct paths a
+report returns: journeys are grouped by an order-aware signature (sums of hashes of
+``credit_key`` salted with the position; three independent sums of 31-bit hashes, so two
+different paths share a signature with probability about 2^-93), then one representative journey
+per signature is turned into its string. Specs: ``../shared/specs/attribution.md`` §5.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from socialroi.errors import ConfigError
+
+__all__ = [
+    "CONVERSION_STATE",
+    "NULL_STATE",
+    "PATH_SEPARATOR",
+    "START_STATE",
+    "TIME_LAG_BUCKETS",
+    "assisted_conversions",
+    "path_counts",
+    "path_length_distribution",
+    "time_lag_distribution",
+    "top_paths",
+    "transitions",
+]
+
+PATH_SEPARATOR = " > "
+START_STATE = "(start)"
+CONVERSION_STATE = "(conversion)"
+NULL_STATE = "(null)"
+
+#: Time-lag buckets: (label, first day, last day) in whole days from first touch to conversion.
+TIME_LAG_BUCKETS: tuple[tuple[str, int, int], ...] = (
+    ("0", 0, 0),
+    ("1", 1, 1),
+    ("2-3", 2, 3),
+    ("4-7", 4, 7),
+    ("8-14", 8, 14),
+    ("15-30", 15, 30),
+    ("31-60", 31, 60),
+    ("61-90", 61, 90),
+)
+
+_SALTS = ("a", "b", "c")
+_HASH_MOD = 2_147_483_647
+_POSITION_WIDTH = 6  # positions are zero-padded to sort as text (paths up to 999,999 touches)
+_UNIT = "\x1f"
+
+
+def _rows(journeys: ir.Table, null_journeys: ir.Table | None) -> ir.Table:
+    """Converting and null journey rows together: ``_id, credit_key, position, n, value,
+    _is_null``."""
+    conv = journeys.select(
+        _id=journeys.conversion_id.cast("string"),
+        credit_key=journeys.credit_key.cast("string"),
+        position=journeys.position.cast("int64"),
+        n=journeys.n.cast("int64"),
+        value=journeys.value.cast("float64"),
+        _is_null=ibis.literal(0, type="int64"),
+    )
+    if null_journeys is None:
+        return _shared(conv)
+    nj = null_journeys
+    nulls = nj.select(
+        _id=nj.journey_id.cast("string"),
+        credit_key=nj.credit_key.cast("string"),
+        position=nj.position.cast("int64"),
+        n=nj.n.cast("int64"),
+        value=ibis.literal(0.0, type="float64"),
+        _is_null=ibis.literal(1, type="int64"),
+    )
+    return _shared(ibis.union(conv, nulls))
+
+
+def _shared(table: ir.Table) -> ir.Table:
+    """``table`` computed once per query although used twice (``metrics.summary._shared``):
+    Ibis emits an aggregate as one CTE; grouping by every column keeps distinct rows (one per
+    journey and position here)."""
+    return table.group_by(list(table.columns)).aggregate()
+
+
+def _signatures(rows: ir.Table) -> ir.Table:
+    """One row per journey: ``_id``, ``value``, ``_is_null`` and the signature ``_s0.._s2``."""
+    term = rows.credit_key.concat(_UNIT, rows.position.cast("string"))
+    sums = {
+        f"_s{i}": (ibis.literal(salt).concat(_UNIT, term).hash() % _HASH_MOD).cast("int64").sum()
+        for i, salt in enumerate(_SALTS)
+    }
+    at_last = rows.position == rows.n
+    return rows.group_by("_id").aggregate(
+        value=rows.value.max(where=at_last),
+        _is_null=rows._is_null.max(),
+        **sums,
+    )
+
+
+def _distinct_paths(rows: ir.Table) -> ir.Table:
+    """One row per distinct path: ``_rep`` (a representative journey), conversions, value,
+    nulls."""
+    sig = _signatures(rows)
+    keys = [f"_s{i}" for i in range(len(_SALTS))]
+    agg = sig.group_by(keys).aggregate(
+        _rep=sig._id.min(),
+        conversions=(1 - sig._is_null).sum(),
+        value=sig.value.sum(where=sig._is_null == 0),
+        nulls=sig._is_null.sum(),
+    )
+    return agg.select(
+        "_rep",
+        conversions=agg.conversions.cast("int64"),
+        value=agg.value.coalesce(0.0).cast("float64"),
+        nulls=agg.nulls.cast("int64"),
+    )
+
+
+def _with_path(paths: ir.Table, rows: ir.Table) -> ir.Table:
+    """``paths`` plus ``path``: its representative's credit keys in order, joined by ' > '."""
+    reps = rows.semi_join(paths, rows._id == paths._rep)
+    item = reps.position.cast("string").lpad(_POSITION_WIDTH, "0").concat(_UNIT, reps.credit_key)
+    text = reps.group_by("_id").aggregate(_text=item.collect().sort().join(PATH_SEPARATOR))
+    text = text.mutate(_text=text._text.re_replace(rf"[0-9]+{_UNIT}", ""))
+    joined = paths.join(text, paths._rep == text._id)
+    return joined.mutate(path=joined._text.cast("string")).drop("_text", "_id")
+
+
+def path_counts(journeys: ir.Table, null_journeys: ir.Table | None = None) -> ir.Table:
+    """Every distinct path with its conversions, value and null journeys.
+
+    The input of Markov and Shapley models (ChannelAttribution's ``Data``: path, total_conv,
+    total_conv_value, total_null). Paths are not collapsed (``A > A > B`` stays).
+
+    Parameters
+    ----------
+    journeys
+        :func:`~socialroi.attribution.journeys`.
+    null_journeys
+        :func:`~socialroi.attribution.null_journeys`, or None (every ``nulls`` is then 0).
+
+    Returns
+    -------
+    ir.Table
+        Grain: one row per distinct path (sequence of credit keys). Columns ``path``
+        (credit keys in order joined by ``' > '``), ``conversions`` (int64), ``value``
+        (float64, Σ conversion values), ``nulls`` (int64, null journeys with that path).
+
+    Tested by ``tests/attribution/test_reports.py::test_path_counts_and_transitions``.
+    """
+    rows = _rows(journeys, null_journeys)
+    out = _with_path(_distinct_paths(rows), rows)
+    return out.select("path", "conversions", "value", "nulls")
+
+
+def top_paths(
+    journeys: ir.Table, null_journeys: ir.Table | None = None, *, limit: int = 20
+) -> ir.Table:
+    """The converting paths with the most conversions (GA "Top conversion paths").
+
+    conversion_rate = conversions ÷ (conversions + nulls) of the same path; null without
+    ``null_journeys``. Only the ``limit`` reported paths are turned into strings.
+
+    Returns
+    -------
+    ir.Table
+        At most ``limit`` rows, one per distinct converting path, ordered by conversions then
+        value (descending), then path: ``path``, ``conversions``, ``value``, ``nulls``,
+        ``conversion_rate``. Tested by ``test_reports.py::test_top_paths``.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+        raise ConfigError(f"limit must be a positive whole number, got {limit!r}")
+    rows = _rows(journeys, null_journeys)
+    paths = _distinct_paths(rows)
+    paths = paths.filter(paths.conversions > 0)
+    paths = paths.order_by(
+        [ibis.desc(paths.conversions), ibis.desc(paths.value), paths._rep]
+    ).limit(limit)
+    out = _with_path(paths, rows)
+    if null_journeys is None:
+        rate = ibis.null("float64")
+    else:
+        rate = out.conversions.cast("float64") / (out.conversions + out.nulls).cast("float64")
+    out = out.mutate(conversion_rate=rate)
+    return out.select("path", "conversions", "value", "nulls", "conversion_rate").order_by(
+        [ibis.desc("conversions"), ibis.desc("value"), "path"]
+    )
+
+
+def assisted_conversions(journeys: ir.Table) -> ir.Table:
+    """Assisted, last-interaction and first-interaction conversions per credit key (GA MCF).
+
+    A key **assists** a conversion when it appears anywhere in its path except as the last
+    touch (counted once per conversion; the first touch assists too); it **closes** (``last``)
+    the conversions whose last touch it is, Direct included. ratio = assisted ÷ last, null when
+    last = 0.
+
+    Returns
+    -------
+    ir.Table
+        Grain: one row per credit_key in the journeys. Columns ``credit_key``,
+        ``assisted_conversions``, ``assisted_value``, ``last_conversions``, ``last_value``,
+        ``first_conversions``, ``first_value`` (counts int64, values float64),
+        ``assisted_ratio`` (float64 or null). Tested by ``test_reports.py::test_example_4``.
+    """
+    j = journeys
+    per = j.group_by(["conversion_id", "credit_key"]).aggregate(
+        _assist=(j.position < j.n).cast("int64").max(),
+        _last=(j.position == j.n).cast("int64").max(),
+        _first=(j.position == 1).cast("int64").max(),
+        _value=j.value.max(),
+    )
+    agg = per.group_by("credit_key").aggregate(
+        assisted_conversions=per._assist.sum(),
+        assisted_value=(per._assist.cast("float64") * per._value).sum(),
+        last_conversions=per._last.sum(),
+        last_value=(per._last.cast("float64") * per._value).sum(),
+        first_conversions=per._first.sum(),
+        first_value=(per._first.cast("float64") * per._value).sum(),
+    )
+    return agg.select(
+        credit_key=agg.credit_key.cast("string"),
+        assisted_conversions=agg.assisted_conversions.cast("int64"),
+        assisted_value=agg.assisted_value.cast("float64"),
+        last_conversions=agg.last_conversions.cast("int64"),
+        last_value=agg.last_value.cast("float64"),
+        first_conversions=agg.first_conversions.cast("int64"),
+        first_value=agg.first_value.cast("float64"),
+        assisted_ratio=(
+            agg.assisted_conversions.cast("float64")
+            / agg.last_conversions.cast("float64").nullif(0.0)
+        ),
+    )
+
+
+def path_length_distribution(journeys: ir.Table) -> ir.Table:
+    """Conversions by path length (touches per conversion).
+
+    Returns one row per path length that occurs: ``path_length`` (int64), ``conversions``
+    (int64), ``value`` (float64). Tested by ``test_reports.py::test_distributions``.
+    """
+    first = journeys.filter(journeys.position == 1)
+    agg = first.group_by(path_length=first.n.cast("int64")).aggregate(
+        conversions=first.count(), value=first.value.sum()
+    )
+    return agg.select(
+        "path_length",
+        conversions=agg.conversions.cast("int64"),
+        value=agg.value.cast("float64"),
+    )
+
+
+def time_lag_distribution(journeys: ir.Table) -> ir.Table:
+    """Conversions by days from first touch to conversion, in :data:`TIME_LAG_BUCKETS`.
+
+    Whole days: floor of the first touch's ``days_before`` (day 0 = within 24 hours). A lag
+    beyond 90 days (a window longer than 90) is bucket ``91+``.
+
+    Returns one row per bucket that occurs: ``bucket`` (label), ``bucket_order`` (0.., int64),
+    ``conversions`` (int64), ``value`` (float64). Tested by
+    ``test_reports.py::test_distributions``.
+    """
+    first = journeys.filter(journeys.position == 1)
+    days = first.days_before.floor().cast("int64")
+    label = ibis.cases(*((days <= hi, name) for name, _, hi in TIME_LAG_BUCKETS), else_="91+")
+    order = ibis.cases(
+        *((days <= hi, i) for i, (_, _, hi) in enumerate(TIME_LAG_BUCKETS)),
+        else_=len(TIME_LAG_BUCKETS),
+    )
+    x = first.mutate(bucket=label, bucket_order=order.cast("int64"))
+    agg = x.group_by(["bucket", "bucket_order"]).aggregate(
+        conversions=x.count(), value=x.value.sum()
+    )
+    return agg.select(
+        bucket=agg.bucket.cast("string"),
+        bucket_order=agg.bucket_order.cast("int64"),
+        conversions=agg.conversions.cast("int64"),
+        value=agg.value.cast("float64"),
+    )
+
+
+def transitions(
+    journeys: ir.Table,
+    null_journeys: ir.Table | None = None,
+    *,
+    collapse_repeats: bool = True,
+) -> ir.Table:
+    """First-order transition counts between states (Markov chain input).
+
+    States: ``(start)``, each credit key, ``(conversion)`` and ``(null)``. Every journey walks
+    ``(start)`` → t1 → … → tn → ``(conversion)`` (a null journey ends in ``(null)``). With
+    ``collapse_repeats`` (ChannelAttribution's behaviour) consecutive equal keys are one state,
+    so there are no self-loops.
+
+    Returns
+    -------
+    ir.Table
+        Grain: one row per (from_state, to_state) that occurs. Columns ``from_state``,
+        ``to_state``, ``count`` (int64: journeys taking it, once per occurrence), ``value``
+        (float64: Σ of those journeys' conversion values; 0 for null journeys).
+        Tested by ``test_reports.py::test_path_counts_and_transitions``.
+    """
+    rows = _rows(journeys, null_journeys)
+    w = ibis.window(group_by=rows._id, order_by=rows.position)
+    rows = rows.mutate(_prev=rows.credit_key.lag().over(w))
+    moves = rows
+    if collapse_repeats:
+        moves = rows.filter(rows._prev.isnull() | (rows._prev != rows.credit_key))
+    steps = moves.select(
+        from_state=moves._prev.coalesce(ibis.literal(START_STATE)).cast("string"),
+        to_state=moves.credit_key.cast("string"),
+        value=moves.value,
+    )
+    last = rows.filter(rows.position == rows.n)
+    ends = last.select(
+        from_state=last.credit_key.cast("string"),
+        to_state=ibis.ifelse(last._is_null == 1, NULL_STATE, CONVERSION_STATE).cast("string"),
+        value=last.value,
+    )
+    both = ibis.union(steps, ends)
+    agg = both.group_by(["from_state", "to_state"]).aggregate(
+        count=both.count(), value=both.value.sum()
+    )
+    return agg.select(
+        "from_state",
+        "to_state",
+        count=agg["count"].cast("int64"),
+        value=agg.value.cast("float64"),
+    )

@@ -1,0 +1,529 @@
+"""Touchpoints, conversions and the journeys that join them (data-contract.md, "Touchpoints").
+
+A person's **touchpoints** are their visits, their tracked-link clicks that opened no visit, and
+their social conversations; a **journey** is the ordered touchpoints of one conversion inside the
+lookback window; a **null journey** is a run of touchpoints that no conversion followed. Every
+function builds an Ibis expression; nothing executes here. Rules and their reasons:
+``docs/attribution.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+
+from socialroi.engine import Tables
+from socialroi.errors import ConfigError
+from socialroi.metrics._types import TIMESTAMP
+from socialroi.metrics.funnel import customers, leads
+from socialroi.metrics.people import UNASSIGNED, contact_person, visitor_contacts, with_person
+from socialroi.metrics.revenue import REFUND_EVENT, revenue_items
+from socialroi.visits import sessions
+from socialroi.visits._text import trim
+from socialroi.visits.channels import default_channel_group
+from socialroi.visits.networks import host_of, network_from_referrer, network_from_source
+
+__all__ = [
+    "CLICK_VISIT_SKEW_S",
+    "CLICK_VISIT_WINDOW_S",
+    "CONVERSIONS",
+    "CONVERSATION_GAP_S",
+    "JOURNEY_COLUMNS",
+    "NULL_JOURNEY_COLUMNS",
+    "TOUCHPOINT_COLUMNS",
+    "conversions",
+    "credit_key",
+    "journeys",
+    "null_journeys",
+    "touchpoints",
+]
+
+#: Columns of :func:`touchpoints`, in order.
+TOUCHPOINT_COLUMNS: tuple[str, ...] = (
+    "person_id",
+    "touchpoint_id",
+    "touched_at",
+    "kind",
+    "channel",
+    "network",
+    "credit_key",
+    "campaign",
+    "post_id",
+)
+#: Columns of :func:`journeys`, in order.
+JOURNEY_COLUMNS: tuple[str, ...] = (
+    "conversion_id",
+    "person_id",
+    "converted_at",
+    "value",
+    *TOUCHPOINT_COLUMNS[1:],
+    "position",
+    "n",
+    "days_before",
+)
+#: Columns of :func:`null_journeys`, in order.
+NULL_JOURNEY_COLUMNS: tuple[str, ...] = (
+    "journey_id",
+    "person_id",
+    "ended_at",
+    *TOUCHPOINT_COLUMNS[1:],
+    "position",
+    "n",
+    "days_before",
+)
+#: What counts as a conversion (``socialroi attribution --conversion``).
+CONVERSIONS: tuple[str, ...] = ("customer", "lead", "revenue")
+
+#: A click opens the visit of the same visitor that starts within 30 minutes after it (contract).
+CLICK_VISIT_WINDOW_S = 30 * 60
+#: A visit that starts up to this many seconds *before* the click still counts as opened by it
+#: (the redirector's and the tracker's clocks differ slightly).
+CLICK_VISIT_SKEW_S = 60
+#: Inbound messages of one conversation closer than this are one touchpoint (like a visit).
+CONVERSATION_GAP_S = 30 * 60
+
+_DAY_S = 86_400
+_KINDS = ("visit", "click", "message")
+
+
+def _shared(table: ir.Table) -> ir.Table:
+    """``table`` computed once per query although used twice (``metrics.summary._shared``).
+
+    Ibis inlines a relation used twice as two copies of its SQL, except an aggregate, which it
+    emits as one CTE. Grouping by every column keeps the rows of a table whose rows are
+    distinct (one per visit, one per visitor).
+    """
+    return table.group_by(list(table.columns)).aggregate()
+
+
+def credit_key(network: ir.StringValue, channel: ir.StringValue) -> ir.StringValue:
+    """What attribution credits: the touchpoint's network where it has one, else its channel group.
+
+    Null channel groups become ``Unassigned`` (data-contract.md, "Touchpoints").
+    """
+    return network.coalesce(channel, ibis.literal(UNASSIGNED)).cast("string")
+
+
+def _epoch(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole seconds since 1970 (DuckDB's epoch() keeps fractions, Spark's does not)."""
+    return ts.truncate("s").epoch_seconds().cast("int64")
+
+
+def _touch(
+    table: ir.Table,
+    *,
+    person_id: ir.Value,
+    touchpoint_id: ir.Value,
+    touched_at: ir.Value,
+    kind: str,
+    channel: ir.Value,
+    network: ir.Value,
+    campaign: ir.Value,
+    post_id: ir.Value,
+) -> ir.Table:
+    channel_s = channel.cast("string")
+    network_s = network.cast("string")
+    return table.select(
+        person_id=person_id.cast("string"),
+        touchpoint_id=touchpoint_id.cast("string"),
+        touched_at=touched_at.cast(TIMESTAMP),
+        kind=ibis.literal(kind).cast("string"),
+        channel=channel_s,
+        network=network_s,
+        credit_key=credit_key(network_s, channel_s),
+        campaign=campaign.cast("string"),
+        post_id=post_id.cast("string"),
+    )
+
+
+def _visit_touches(visits: ir.Table, links: ir.Table) -> ir.Table:
+    v = with_person(
+        visits.select("visitor_id", "session_id", "started_at", "channel", "network",
+                      "campaign", "post_id"),
+        links,
+    )  # fmt: skip
+    return _touch(
+        v,
+        person_id=v.person_id,
+        touchpoint_id=ibis.literal("visit:").concat(v.session_id),
+        touched_at=v.started_at,
+        kind="visit",
+        channel=v.channel,
+        network=v.network,
+        campaign=v.campaign,
+        post_id=v.post_id,
+    )
+
+
+def _click_touches(t: Tables, visits: ir.Table, links: ir.Table) -> ir.Table:
+    """Clicks with a visitor that opened no visit, with the link's post, network and channel."""
+    c = t.clicks.filter(t.clicks.visitor_id.notnull())
+    c = c.select(
+        c_code=c.code, c_clicked_at=c.clicked_at, c_click_id=c.click_id,
+        c_visitor_id=c.visitor_id, c_referrer=c.referrer,
+        c_epoch=_epoch(c.clicked_at),
+    )  # fmt: skip
+    # a click and the visit it opens are one touchpoint: drop clicks whose visit exists
+    by_id = visits.filter(visits.click_id.notnull()).select(v_click_id=visits.click_id)
+    c = c.anti_join(by_id, c.c_click_id == by_id.v_click_id)
+    near = visits.select(v_visitor_id=visits.visitor_id, v_epoch=_epoch(visits.started_at))
+    c = c.anti_join(
+        near,
+        [
+            c.c_visitor_id == near.v_visitor_id,
+            near.v_epoch >= c.c_epoch - CLICK_VISIT_SKEW_S,
+            near.v_epoch <= c.c_epoch + CLICK_VISIT_WINDOW_S,
+        ],
+    )
+    lk = t.links.select(
+        c_code=t.links.code,
+        l_post_id=t.links.post_id,
+        l_source=trim(t.links.utm_source).nullif(""),
+        l_medium=trim(t.links.utm_medium).nullif(""),
+        l_campaign=trim(t.links.utm_campaign).nullif(""),
+    )
+    posts = t.posts.select(
+        l_post_id=t.posts.post_id, p_profile_id=t.posts.profile_id,
+        p_campaign=t.posts.campaign, p_paid=t.posts.paid,
+    )  # fmt: skip
+    profiles = t.profiles.select(p_profile_id=t.profiles.profile_id, p_network=t.profiles.network)
+    x = c.join(lk, "c_code").left_join(posts, "l_post_id").left_join(profiles, "p_profile_id")
+    ref_host = host_of(x.c_referrer)
+    x = x.mutate(
+        k_network=network_from_source(x.p_network).coalesce(
+            network_from_source(x.l_source), network_from_referrer(ref_host)
+        ),
+        k_has_utm=x.l_source.notnull() | x.l_medium.notnull() | x.l_campaign.notnull(),
+        k_ref_host=ref_host,
+    )
+    # source and medium as the visit's rules would resolve them for a tracked link (sessions.py)
+    source = ibis.ifelse(
+        x.k_has_utm,
+        x.l_source.fill_null("(not set)"),
+        x.k_network.coalesce(x.k_ref_host, ibis.literal("(not set)")),
+    )
+    medium = ibis.cases(
+        (x.k_has_utm, x.l_medium.fill_null("(not set)")),
+        (x.k_network.notnull() & x.p_paid.fill_null(False), "paid"),
+        (x.k_network.notnull(), "social"),
+        (x.k_ref_host.notnull(), "referral"),
+        else_="(not set)",
+    )
+    campaign = ibis.ifelse(x.k_has_utm, x.l_campaign, trim(x.p_campaign).nullif(""))
+    x = x.mutate(k_source=source, k_medium=medium, k_campaign=campaign)
+    x = with_person(x.mutate(visitor_id=x.c_visitor_id), links)
+    click_key = ibis.literal("click:").concat(
+        x.c_visitor_id, ":", x.c_code, ":", x.c_epoch.cast("string"), ":",
+        x.c_click_id.fill_null(""),
+    )  # fmt: skip
+    return _touch(
+        x,
+        person_id=x.person_id,
+        touchpoint_id=click_key,
+        touched_at=x.c_clicked_at,
+        kind="click",
+        channel=default_channel_group(x.k_source, x.k_medium, x.k_campaign),
+        network=x.k_network,
+        campaign=x.k_campaign,
+        post_id=x.l_post_id,
+    )
+
+
+def _message_touches(t: Tables) -> ir.Table:
+    """Inbound messages of a contact; a conversation's messages within 30 minutes are one."""
+    m = t.messages
+    m = m.filter(
+        trim(m.direction).lower() == "inbound", m.contact_id.notnull(), trim(m.contact_id) != ""
+    )
+    m = m.mutate(
+        m_network=network_from_source(m.network).coalesce(ibis.literal("other")),
+        m_thread=m.thread_id.fill_null(""),
+        m_epoch=_epoch(m.sent_at),
+    )
+    w = ibis.window(
+        group_by=[m.contact_id, m.m_network, m.m_thread], order_by=[m.sent_at, m.message_id]
+    )
+    prev = m.m_epoch.lag().over(w)
+    m = m.mutate(m_starts=prev.isnull() | ((m.m_epoch - prev) > CONVERSATION_GAP_S))
+    m = m.filter(m.m_starts)
+    return _touch(
+        m,
+        person_id=contact_person(m.contact_id),
+        touchpoint_id=ibis.literal("message:").concat(m.message_id),
+        touched_at=m.sent_at,
+        kind="message",
+        channel=ibis.literal("Organic Social"),
+        network=m.m_network,
+        campaign=ibis.null("string"),
+        post_id=ibis.null("string"),
+    )
+
+
+def touchpoints(
+    t: Tables, *, include_clicks: bool = True, include_messages: bool = True
+) -> ir.Table:
+    """Every touchpoint of every person.
+
+    Visits (``socialroi.visits.sessions``) at ``started_at``; tracked-link clicks with a
+    ``visitor_id`` that opened no visit (no visit carries the click's ``click_id``, and no visit
+    of the same visitor starts between 1 minute before and 30 minutes after the click) at
+    ``clicked_at``; inbound messages with a ``contact_id`` at ``sent_at``, where the messages of
+    one conversation (contact, network, ``thread_id``) less than 30 minutes apart are one
+    touchpoint. Persons are those of :mod:`socialroi.metrics.people`.
+
+    Parameters
+    ----------
+    t
+        The workspace's ``Tables``.
+    include_clicks, include_messages
+        Leave clicks or social conversations out (visits are always touchpoints).
+
+    Returns
+    -------
+    ir.Table
+        Grain: one row per touchpoint. Columns :data:`TOUCHPOINT_COLUMNS`: ``touchpoint_id``
+        (``visit:<session_id>``, ``click:<visitor>:<code>:<epoch s>:<click_id>``,
+        ``message:<message_id>``) is unique and breaks ties in time order; ``kind`` is
+        ``visit``, ``click`` or ``message``; ``channel`` the GA4 channel group (a click's as its
+        visit would have had; a message's ``Organic Social``); ``network`` null when not social;
+        ``credit_key`` = network, else channel (:func:`credit_key`).
+
+    Tested by ``tests/attribution/test_touchpoints.py::test_click_and_its_visit_are_one_touch``.
+    """
+    links = _shared(visitor_contacts(t))
+    v = sessions(t)
+    visits = _shared(
+        v.select("visitor_id", "session_id", "started_at", "channel", "network", "campaign",
+                 "post_id", "click_id")
+    )  # fmt: skip
+    parts = [_visit_touches(visits, links)]
+    if include_clicks:
+        parts.append(_click_touches(t, visits, links))
+    if include_messages:
+        parts.append(_message_touches(t))
+    return ibis.union(*parts).select(*TOUCHPOINT_COLUMNS)
+
+
+def conversions(
+    t: Tables, *, conversion: Literal["customer", "lead", "revenue"] = "customer"
+) -> ir.Table:
+    """What attribution credits: leads, customers or revenue items.
+
+    ``customer`` and ``lead``: a person counts once, at the first time
+    (:mod:`socialroi.metrics.funnel`), with value 1. ``revenue``: every won deal and purchase
+    (``socialroi.metrics.revenue_items`` without refunds) is a conversion whose value is its
+    amount in base currency; refunds are not conversions, so attributed revenue is gross of
+    refunds (the summary's revenue is net).
+
+    Parameters
+    ----------
+    t
+        The workspace's ``Tables``.
+    conversion
+        One of :data:`CONVERSIONS`; anything else raises ``ConfigError``.
+
+    Returns
+    -------
+    ir.Table
+        Grain: one row per conversion. Columns ``conversion_id`` (``<person_id>#<k>``, k = 1, 2,
+        … in time order per person), ``person_id``, ``converted_at`` (UTC), ``value`` (float64).
+    """
+    links = visitor_contacts(t)
+    if conversion == "customer":
+        cu = customers(t, links)
+        base = cu.select("person_id", at=cu.customer_at, value=ibis.literal(1.0, type="float64"))
+    elif conversion == "lead":
+        ld = leads(t, links)
+        base = ld.select("person_id", at=ld.lead_at, value=ibis.literal(1.0, type="float64"))
+    elif conversion == "revenue":
+        rv = revenue_items(t, links)
+        rv = rv.filter(rv.kind != REFUND_EVENT)
+        base = rv.select("person_id", "at", value=rv.revenue.cast("float64"))
+    else:
+        raise ConfigError(
+            f"unknown conversion {conversion!r}", hint=f"use one of {', '.join(CONVERSIONS)}"
+        )
+    k = ibis.row_number().over(group_by=base.person_id, order_by=[base.at, base.value]) + 1
+    return base.select(
+        conversion_id=base.person_id.concat("#", k.cast("string")),
+        person_id=base.person_id.cast("string"),
+        converted_at=base.at.cast(TIMESTAMP),
+        value=base.value.cast("float64"),
+    )
+
+
+def _canonical(touchpoints: ir.Table) -> ir.Table:
+    """Touchpoints with the column types of :func:`touchpoints` (hand-built tables may differ)."""
+    tp = touchpoints
+    return tp.select(
+        *(tp[c].cast("string") for c in TOUCHPOINT_COLUMNS[:2]),
+        touched_at=tp.touched_at.cast(TIMESTAMP),
+        **{c: tp[c].cast("string") for c in TOUCHPOINT_COLUMNS[3:]},
+    )
+
+
+def _check_window(window_days: int) -> None:
+    if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days <= 0:
+        raise ConfigError(
+            f"window_days must be a positive whole number, got {window_days!r}",
+            hint="the contract's lookback window is 90 days",
+        )
+
+
+def _ordered(rows: ir.Table, journey: str, end_epoch: ir.IntegerValue) -> ir.Table:
+    """Add position (1..n by time, ties by touchpoint_id), n and days_before."""
+    w = ibis.window(group_by=rows[journey], order_by=[rows.touched_at, rows.touchpoint_id])
+    return rows.mutate(
+        position=(ibis.row_number().over(w) + 1).cast("int64"),
+        n=rows.count().over(ibis.window(group_by=rows[journey])).cast("int64"),
+        days_before=((end_epoch - _epoch(rows.touched_at)) / _DAY_S).cast("float64"),
+    )
+
+
+def journeys(
+    touchpoints: ir.Table,
+    conversions: ir.Table,
+    *,
+    window_days: int = 90,
+    keep_untouched: bool = True,
+) -> ir.Table:
+    """The path of every conversion: its touchpoints inside the lookback window.
+
+    A touchpoint belongs to a conversion of the same person when
+    ``converted_at − window_days < touched_at ≤ converted_at`` (whole seconds). A touchpoint can
+    belong to several conversions of one person (revenue: each purchase has its own path).
+
+    Parameters
+    ----------
+    touchpoints
+        :func:`touchpoints` (or any table with :data:`TOUCHPOINT_COLUMNS`).
+    conversions
+        :func:`conversions`.
+    window_days
+        The lookback window (default 90, the contract's).
+    keep_untouched
+        A conversion without any touchpoint in the window gets one synthetic touch (``kind``
+        ``none``, ``credit_key`` ``Unassigned``, at the conversion), so that every model sums
+        to the total number and value of conversions. ``False`` drops such conversions.
+
+    Returns
+    -------
+    ir.Table
+        Grain: one row per (conversion, touchpoint). Columns :data:`JOURNEY_COLUMNS`:
+        ``position`` 1..n in time order (ties by ``touchpoint_id``), ``n`` the path length,
+        ``days_before`` = (converted_at − touched_at) in fractional days.
+
+    Tested by ``tests/attribution/test_touchpoints.py::test_lookback_window_cut``.
+    """
+    _check_window(window_days)
+    tp = _canonical(touchpoints)
+    tp = tp.mutate(_t_epoch=_epoch(tp.touched_at))
+    cv = conversions.select(
+        conversion_id=conversions.conversion_id.cast("string"),
+        person_id=conversions.person_id.cast("string"),
+        converted_at=conversions.converted_at.cast(TIMESTAMP),
+        value=conversions.value.cast("float64"),
+    )
+    cv = cv.mutate(_c_epoch=_epoch(cv.converted_at))
+    cv_r = cv.rename(_c_person_id="person_id")
+    joined = cv_r.join(
+        tp,
+        [
+            cv_r._c_person_id == tp.person_id,
+            tp._t_epoch <= cv_r._c_epoch,
+            tp._t_epoch > cv_r._c_epoch - window_days * _DAY_S,
+        ],
+    )
+    rows = joined.select(
+        "conversion_id", "person_id", "converted_at", "value", "_c_epoch",
+        *TOUCHPOINT_COLUMNS[1:],
+    )  # fmt: skip
+    if keep_untouched:
+        touched = rows.select(_touched_id=rows.conversion_id).distinct()
+        bare = cv.anti_join(touched, cv.conversion_id == touched._touched_id)
+        null_s = ibis.null("string")
+        filler = bare.select(
+            "conversion_id", "person_id", "converted_at", "value", "_c_epoch",
+            touchpoint_id=ibis.literal("none:").concat(bare.conversion_id),
+            touched_at=bare.converted_at.cast(TIMESTAMP),
+            kind=ibis.literal("none").cast("string"),
+            channel=ibis.literal(UNASSIGNED).cast("string"),
+            network=null_s,
+            credit_key=ibis.literal(UNASSIGNED).cast("string"),
+            campaign=null_s,
+            post_id=null_s,
+        )  # fmt: skip
+        rows = ibis.union(rows, filler.select(*rows.columns))
+    return _ordered(rows, "conversion_id", rows._c_epoch).select(*JOURNEY_COLUMNS)
+
+
+def null_journeys(
+    touchpoints: ir.Table, conversions: ir.Table, *, window_days: int = 90
+) -> ir.Table:
+    """Paths that led to no conversion (Markov's ``(null)``, conversion rates of path reports).
+
+    Rule: a person's touchpoints are cut by their conversions into segments (the touches after
+    conversion k−1 up to conversion k, and the touches after the last conversion). A touchpoint
+    is **converting** when the conversion that ends its segment comes less than ``window_days``
+    after it (then it is in that conversion's journey). The non-converting touchpoints of a
+    segment form at most one null journey: those within ``window_days`` up to and including the
+    segment's last non-converting touchpoint (its end). So a person who never converts has one
+    null journey, the ``window_days`` ending at their last touch; a converted person adds one
+    for the touches after their last conversion, and one for each run of touches too old for
+    the conversion that followed. Recent null journeys may still convert later (right
+    censoring); nothing corrects for that.
+
+    Parameters
+    ----------
+    touchpoints
+        :func:`touchpoints`.
+    conversions
+        :func:`conversions` (the same kind as the journeys they are compared with).
+    window_days
+        The lookback window (default 90).
+
+    Returns
+    -------
+    ir.Table
+        Grain: one row per (null journey, touchpoint). Columns :data:`NULL_JOURNEY_COLUMNS`:
+        ``journey_id`` = ``<person_id>#null<k>`` (k = conversions of the person before it),
+        ``ended_at`` the journey's last touch, ``position``, ``n``, ``days_before`` (to
+        ``ended_at``) as in :func:`journeys`.
+
+    Tested by ``tests/attribution/test_touchpoints.py::test_null_journeys``.
+    """
+    _check_window(window_days)
+    span = window_days * _DAY_S
+    null_ts = ibis.null(TIMESTAMP)
+    null_s = ibis.null("string")
+    tp = _canonical(touchpoints).select(
+        *TOUCHPOINT_COLUMNS, _is_conv=ibis.literal(0, type="int64"), _conv_at=null_ts
+    )
+    cv = conversions.select(
+        person_id=conversions.person_id.cast("string"),
+        touchpoint_id=null_s,
+        touched_at=conversions.converted_at.cast(TIMESTAMP),
+        kind=null_s, channel=null_s, network=null_s, credit_key=null_s, campaign=null_s,
+        post_id=null_s,
+        _is_conv=ibis.literal(1, type="int64"),
+        _conv_at=conversions.converted_at.cast(TIMESTAMP),
+    )  # fmt: skip
+    ev = ibis.union(tp, cv)
+    # at equal times a touch comes first: it belongs to the conversion's journey
+    order = [ev.touched_at, ev._is_conv, ev.touchpoint_id]
+    cum = ev._is_conv.sum().over(ibis.cumulative_window(group_by=ev.person_id, order_by=order))
+    ev = ev.mutate(_segment=(cum - ev._is_conv).cast("int64"), _epoch=_epoch(ev.touched_at))
+    seg = ibis.window(group_by=[ev.person_id, ev._segment])
+    ev = ev.mutate(_next_conv=_epoch(ev._conv_at).max().over(seg))
+    touches = ev.filter(ev._is_conv == 0)
+    lost = touches.filter(
+        touches._next_conv.isnull() | ((touches._next_conv - touches._epoch) >= span)
+    )
+    by_segment = ibis.window(group_by=[lost.person_id, lost._segment])
+    lost = lost.mutate(_end=lost._epoch.max().over(by_segment))
+    lost = lost.filter((lost._end - lost._epoch) < span)
+    lost = lost.mutate(journey_id=lost.person_id.concat("#null", lost._segment.cast("string")))
+    lost = lost.mutate(ended_at=lost.touched_at.max().over(ibis.window(group_by=lost.journey_id)))
+    return _ordered(lost, "journey_id", lost._end).select(*NULL_JOURNEY_COLUMNS)

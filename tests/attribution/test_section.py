@@ -1,0 +1,92 @@
+"""The ``attribution`` part of the summary, on a dataset small enough to work out by hand.
+
+Customers converted in March 2025 (90-day lookback):
+- c1 (visitor v1): 03-01 10:00 linkedin/social, 03-05 10:00 google organic referrer; deal won
+  03-06 10:00 → path linkedin > Organic Search; Δ = 5 and 1 days.
+- c2 (visitor v2): 03-02 10:00 x/social; deal won 03-03 10:00 → path x.
+- v3 (anonymous): 03-04 10:00 facebook/social, never converts → null path facebook.
+
+first touch: linkedin 1, x 1.   last touch: Organic Search 1, x 1.
+linear and position-based (n = 2 → 50/50): linkedin 0.5, Organic Search 0.5, x 1.
+time decay (half-life 7 days): w = 2^(−5/7), 2^(−1/7); linkedin = w1/(w1+w2).
+Markov (with the null path): start→linkedin, x, facebook 1/3 each; linkedin→OS→conv; x→conv;
+facebook→null. P(conv) = 2/3. Removing linkedin, OS or x leaves 1/3 (RE 0.5 each); facebook
+RE 0. Credits = 0.5/1.5 × 2 = 2/3 each.
+Shapley: {linkedin, OS} = 1 → 0.5 each; {x} = 1 → x 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from socialroi.attribution import attribution_section
+from socialroi.engine import DuckDBEngine
+
+
+def _seed(duck: DuckDBEngine) -> None:
+    duck.run(
+        "INSERT INTO contacts (workspace_id, contact_id, created_at, visitor_id) VALUES "
+        "('ws', 'c1', '2025-03-01 09:00', 'v1'), ('ws', 'c2', '2025-03-02 09:00', 'v2')"
+    )
+    duck.run(
+        "INSERT INTO web_events (workspace_id, event_id, visitor_id, occurred_at, event, url, "
+        "referrer, utm_source, utm_medium) VALUES "
+        "('ws', 'e1', 'v1', '2025-03-01 10:00', 'pageview', 'https://acme.example/', NULL, "
+        " 'linkedin', 'social'),"
+        "('ws', 'e2', 'v1', '2025-03-05 10:00', 'pageview', 'https://acme.example/', "
+        " 'https://www.google.com/', NULL, NULL),"
+        "('ws', 'e3', 'v2', '2025-03-02 10:00', 'pageview', 'https://acme.example/', NULL, "
+        " 'x', 'social'),"
+        "('ws', 'e4', 'v3', '2025-03-04 10:00', 'pageview', 'https://acme.example/', NULL, "
+        " 'facebook', 'social')"
+    )
+    duck.run(
+        "INSERT INTO deals (workspace_id, deal_id, contact_id, created_at, stage, closed_at, "
+        "amount, currency, amount_base) VALUES "
+        "('ws', 'd1', 'c1', '2025-03-05 12:00', 'won', '2025-03-06 10:00', 100, 'EUR', 100),"
+        "('ws', 'd2', 'c2', '2025-03-02 12:00', 'won', '2025-03-03 10:00', 50, 'EUR', 50)"
+    )
+
+
+def test_every_model_on_a_hand_computed_dataset(duck: DuckDBEngine) -> None:
+    _seed(duck)
+    got = attribution_section(duck, "ws", dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    w1, w2 = 2 ** (-5 / 7), 2 ** (-1 / 7)
+    third = round(2 / 3, 4)
+    assert (got["conversion"], got["window_days"], got["conversions"]) == ("customer", 90, 2)
+    models = got["models"]
+    assert models["first_touch"] == {"linkedin": 1.0, "x": 1.0}
+    assert models["last_touch"] == {"Organic Search": 1.0, "x": 1.0}
+    assert models["last_non_direct"] == {"Organic Search": 1.0, "x": 1.0}
+    assert models["linear"] == {"x": 1.0, "Organic Search": 0.5, "linkedin": 0.5}
+    assert models["position_based"] == models["linear"]
+    assert models["time_decay"] == {
+        "x": 1.0,
+        "Organic Search": round(w2 / (w1 + w2), 4),
+        "linkedin": round(w1 / (w1 + w2), 4),
+    }
+    assert models["markov"] == {"Organic Search": third, "linkedin": third, "x": third}
+    assert models["shapley"] == {"x": 1.0, "Organic Search": 0.5, "linkedin": 0.5}
+    for name, credits in models.items():
+        assert sum(credits.values()) == pytest.approx(2.0, abs=1e-3), name
+
+
+def test_revenue_credits_value(duck: DuckDBEngine) -> None:
+    _seed(duck)
+    got = attribution_section(
+        duck, "ws", dt.date(2025, 3, 1), dt.date(2025, 3, 31), conversion="revenue"
+    )
+    assert (got["conversions"], got["value"]) == (2, 150.0)
+    assert got["models"]["first_touch"] == {"linkedin": 100.0, "x": 50.0}
+    assert got["models"]["shapley"] == {"Organic Search": 50.0, "linkedin": 50.0, "x": 50.0}
+    for name, credits in got["models"].items():
+        assert sum(credits.values()) == pytest.approx(150.0, abs=1e-2), name
+
+
+def test_no_conversion_in_the_period_gives_empty_models(duck: DuckDBEngine) -> None:
+    _seed(duck)
+    got = attribution_section(duck, "ws", dt.date(2025, 4, 1), dt.date(2025, 4, 30))
+    assert got["conversions"] == 0
+    assert all(credits == {} for credits in got["models"].values())
