@@ -47,6 +47,7 @@ def test_metrics_exports() -> None:
         "transactions",
         "unanswered_threads",
         "visitor_contacts",
+        "won_deals",
         "won_deals_with_social",
     ]
     for name in socialroi.metrics.__all__:

@@ -44,7 +44,7 @@ from socialroi.ingest._readers import (
     iter_records,
     open_source,
 )
-from socialroi.ingest._sql import Params, TypedColumn, code_expected, ident, typed_columns
+from socialroi.ingest._sql import Params, TypedColumn, code_expected, ident, lit, typed_columns
 from socialroi.schema import ENTITIES, IMPORT_ORDER, ColumnType, Entity
 from socialroi.schema import entity as get_entity
 
@@ -394,7 +394,7 @@ class _Job:
             pos = ent.column_names.index(currency)
             missing = f"NOT _bad AND _fx_date{i} IS NOT NULL AND _base{i} IS NULL"
             self.engine.run(
-                f"INSERT INTO _ingest_problems SELECT _row, {pos}, '{currency}', "  # noqa: S608
+                f"INSERT INTO _ingest_problems SELECT _row, {pos}, {lit(currency)}, "  # noqa: S608
                 f"{ident(currency)}, 'missing-fx-rate', 'a rate in fx_rates for ' || "
                 f"{ident(currency)} || ' on or before ' || CAST(_fx_date{i} AS VARCHAR) "
                 f"FROM _ingest_stage WHERE {missing}"

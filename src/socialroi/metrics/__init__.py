@@ -27,7 +27,7 @@ from socialroi.metrics.engagement import (
     post_engagement,
     profile_followers,
 )
-from socialroi.metrics.funnel import customers, leads
+from socialroi.metrics.funnel import customers, leads, won_deals
 from socialroi.metrics.opportunities import (
     deals_after_social,
     opportunity_messages,
@@ -95,5 +95,6 @@ __all__ = [
     "transactions",
     "unanswered_threads",
     "visitor_contacts",
+    "won_deals",
     "won_deals_with_social",
 ]

@@ -14,12 +14,21 @@ from socialroi.metrics._types import TIMESTAMP
 from socialroi.metrics.people import contact_person, with_person
 from socialroi.visits._text import trim
 
-__all__ = ["LEAD_EVENTS", "PURCHASE_EVENT", "customers", "leads"]
+__all__ = ["LEAD_EVENTS", "PURCHASE_EVENT", "customers", "leads", "won_deals"]
 
 #: Web events that make their visitor a lead. Workspace goals that count as a lead will add to
 #: this when goals are configurable; for now it is the contract's ``lead`` event.
 LEAD_EVENTS: tuple[str, ...] = ("lead",)
 PURCHASE_EVENT = "purchase"
+
+
+def won_deals(deals: ir.Table) -> ir.Table:
+    """Won deals: ``stage`` is ``won`` (trimmed, any case) and ``closed_at`` is known.
+
+    A won deal without ``closed_at`` has no time to count at, so it is neither a customer
+    signal nor revenue. Grain: the ``deals`` rows that qualify, all columns.
+    """
+    return deals.filter(trim(deals.stage).lower() == "won", deals.closed_at.notnull())
 
 
 def leads(t: Tables, links: ir.Table) -> ir.Table:
@@ -71,8 +80,7 @@ def customers(t: Tables, links: ir.Table) -> ir.Table:
     One row per person who is a customer: ``person_id``, ``customer_at`` (UTC). Tested by
     ``tests/metrics/test_summary.py::test_summary_hand_computed``.
     """
-    d = t.deals
-    won = d.filter(trim(d.stage).lower() == "won", d.closed_at.notnull())
+    won = won_deals(t.deals)
     by_deal = won.select(
         person_id=contact_person(won.contact_id).cast("string"), at=won.closed_at.cast(TIMESTAMP)
     )

@@ -27,7 +27,7 @@ from socialroi.engine import Tables
 from socialroi.errors import ConfigError
 from socialroi.metrics._period import period_bounds
 from socialroi.metrics._types import TIMESTAMP
-from socialroi.metrics.funnel import leads
+from socialroi.metrics.funnel import leads, won_deals
 from socialroi.metrics.people import contact_person, visitor_contacts
 from socialroi.metrics.response import DEFAULT_SLA_S, first_responses, response_stats
 from socialroi.metrics.roi import ratio
@@ -159,7 +159,8 @@ def won_deals_with_social(t: Tables, date_from: dt.date, date_to: dt.date) -> ir
     lo = ibis.literal(start, type="timestamp")
     hi = ibis.literal(end, type="timestamp")
     d = t.deals
-    won = d.filter(_stage(d) == "won", d.closed_at >= lo, d.closed_at < hi)
+    won = won_deals(d)
+    won = won.filter(won.closed_at >= lo, won.closed_at < hi)
     won = won.select(
         deal_id=won.deal_id.cast("string"),
         contact_id=won.contact_id.cast("string"),

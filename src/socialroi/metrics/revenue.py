@@ -13,8 +13,8 @@ import ibis.expr.types as ir
 
 from socialroi.engine import Tables
 from socialroi.metrics._types import TIMESTAMP
+from socialroi.metrics.funnel import won_deals
 from socialroi.metrics.people import contact_person, with_person
-from socialroi.visits._text import trim
 
 __all__ = ["REFUND_EVENT", "revenue_items", "transactions"]
 
@@ -66,8 +66,7 @@ def revenue_items(t: Tables, links: ir.Table) -> ir.Table:
     (``deal``, ``purchase``, ``refund``) and ``revenue`` (base currency, negative for refunds).
     Tested by ``tests/metrics/test_revenue.py`` and ``test_summary.py``.
     """
-    d = t.deals
-    won = d.filter(trim(d.stage).lower() == "won", d.closed_at.notnull())
+    won = won_deals(t.deals)
     deals = won.select(
         person_id=contact_person(won.contact_id).cast("string"),
         at=won.closed_at.cast(TIMESTAMP),
