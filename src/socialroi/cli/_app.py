@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from typing import Annotated, Any
 
@@ -13,7 +14,14 @@ from socialroi.engine import DuckDBEngine, Engine, connect, default_db
 from socialroi.errors import SocialRoiError
 
 __all__ = [
+    "DEFAULT_PERIOD_DAYS",
     "DEFAULT_WORKSPACE",
+    "FORMATS",
+    "FormatOption",
+    "FromOption",
+    "ToOption",
+    "check_format",
+    "parse_period",
     "DbOption",
     "EngineOption",
     "SparkMasterOption",
@@ -64,6 +72,43 @@ SparkMasterOption = Annotated[
 
 DEFAULT_WORKSPACE = "default"
 
+#: Without --from, the period is the DEFAULT_PERIOD_DAYS days ending on --to (today by default).
+DEFAULT_PERIOD_DAYS = 90
+FORMATS = ("table", "json", "csv")
+
+FromOption = Annotated[
+    str | None,
+    typer.Option("--from", help="first day, YYYY-MM-DD [default: --to minus 89 days]"),
+]
+ToOption = Annotated[str | None, typer.Option("--to", help="last day, YYYY-MM-DD [default: today]")]
+FormatOption = Annotated[str, typer.Option("--format", help="table (Rich), json or csv")]
+
+
+def _date(value: str | None, flag: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=flag) from None
+
+
+def parse_period(date_from: str | None, date_to: str | None) -> tuple[dt.date, dt.date]:
+    """``--from``/``--to`` as dates, with the defaults; a usage error (exit 2) when wrong."""
+    last = _date(date_to, "--to") or dt.date.today()
+    first = _date(date_from, "--from") or last - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if first > last:
+        raise typer.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
+    return first, last
+
+
+def check_format(output_format: str) -> None:
+    """A usage error (exit 2) unless ``output_format`` is one of :data:`FORMATS`."""
+    if output_format not in FORMATS:
+        raise typer.BadParameter(
+            f"{output_format!r} is not one of {', '.join(FORMATS)}", param_hint="--format"
+        )
+
 
 def open_writer(db: str | None) -> DuckDBEngine:
     """The DuckDB database, read-write (imports, init)."""
@@ -77,4 +122,4 @@ def open_engine(db: str | None, engine: str = "duckdb", spark_master: str | None
 
 def register_commands() -> None:
     """Import the verb modules; each registers its commands on ``app``."""
-    from socialroi.cli import demo, imports, setup, summary  # noqa: F401
+    from socialroi.cli import attribution, demo, imports, setup, summary  # noqa: F401

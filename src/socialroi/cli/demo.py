@@ -55,18 +55,31 @@ def demo(
     data = out / "data"
     db_path = out / "demo.duckdb"
     with console.status("generating the demo company…") as status:
-        truth = generate(data, seed=seed, visits=visits,
-                         progress=lambda line: status.update(f"generating: {line}"))
-    console.print(f"[green]✓[/] generated {len(truth.counts)} files in {data} "
-                  f"({truth.totals['visits']:,} visits, seed {seed})")
+        truth = generate(
+            data,
+            seed=seed,
+            visits=visits,
+            progress=lambda line: status.update(f"generating: {line}"),
+        )
+    console.print(
+        f"[green]✓[/] generated {len(truth.counts)} files in {data} "
+        f"({truth.totals['visits']:,} visits, seed {seed})"
+    )
     for suffix in ("", ".wal"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     with DuckDBEngine(db_path) as eng:
-        eng.ensure_workspace(DEMO_WORKSPACE, name="Acme Analytics", currency="EUR",
-                             timezone="Europe/Berlin", brand="acme")
+        eng.ensure_workspace(
+            DEMO_WORKSPACE,
+            name="Acme Analytics",
+            currency="EUR",
+            timezone="Europe/Berlin",
+            brand="acme",
+        )
         with console.status("importing…") as status:
             results = import_dir(
-                eng, DEMO_WORKSPACE, data,
+                eng,
+                DEMO_WORKSPACE,
+                data,
                 progress_factory=lambda entity, _path: (
                     lambda done, total: status.update(f"importing {entity}: {done:,} rows")
                 ),
@@ -78,7 +91,8 @@ def demo(
         with console.status("computing the summary…"):
             result = compute_summary(eng, DEMO_WORKSPACE, date_from, date_to)
     report = write_summary_html(
-        result, out / "report.html",
+        result,
+        out / "report.html",
         title=f"Acme Analytics: social media ROI {date_from} to {date_to}",
     )
     console.print(f"[green]✓[/] done in {time.perf_counter() - started:.1f} s")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -14,21 +13,24 @@ from rich.markup import escape
 from rich.table import Table
 
 from socialroi.cli._app import (
+    DEFAULT_PERIOD_DAYS,
     DEFAULT_WORKSPACE,
     DbOption,
     EngineOption,
+    FormatOption,
+    FromOption,
     SparkMasterOption,
+    ToOption,
     WorkspaceOption,
     app,
+    check_format,
     open_engine,
+    parse_period,
 )
 from socialroi.summary import summary as compute_summary
 
 __all__ = ["CSV_COLUMNS", "DEFAULT_PERIOD_DAYS", "summary", "summary_csv"]
 
-#: Without --from, the period is the DEFAULT_PERIOD_DAYS days ending on --to (today by default).
-DEFAULT_PERIOD_DAYS = 90
-FORMATS = ("table", "json", "csv")
 
 #: Columns of ``--format csv``: one row per section row; empty where a key does not apply.
 CSV_COLUMNS = (
@@ -47,15 +49,6 @@ CSV_COLUMNS = (
     "cost_per_customer",
     "unallocated_cost",
 )
-
-
-def _date(value: str | None, flag: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=flag) from None
 
 
 def summary_csv(result: dict[str, Any]) -> str:
@@ -184,16 +177,9 @@ _MONEY_KEYS = (
 
 @app.command("summary")
 def summary(
-    date_from: Annotated[
-        str | None,
-        typer.Option("--from", help="first day, YYYY-MM-DD [default: --to minus 89 days]"),
-    ] = None,
-    date_to: Annotated[
-        str | None, typer.Option("--to", help="last day, YYYY-MM-DD [default: today]")
-    ] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", help="table (Rich), json or csv")
-    ] = "table",
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    output_format: FormatOption = "table",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     db: DbOption = None,
     engine: EngineOption = "duckdb",
@@ -204,14 +190,8 @@ def summary(
     Both days are included and read in the workspace's time zone. Leads, customers and revenue
     count under each person's first-touch network and channel; visits under their own.
     """
-    if output_format not in FORMATS:
-        raise typer.BadParameter(
-            f"{output_format!r} is not one of {', '.join(FORMATS)}", param_hint="--format"
-        )
-    last = _date(date_to, "--to") or dt.date.today()
-    first = _date(date_from, "--from") or last - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    if first > last:
-        raise typer.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
+    check_format(output_format)
+    first, last = parse_period(date_from, date_to)
     with open_engine(db, engine, spark_master) as eng:
         result = compute_summary(eng, workspace, first, last)
     if output_format == "json":
