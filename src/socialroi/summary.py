@@ -6,10 +6,9 @@ Composes the sections, each computed by the package that owns it:
   :func:`socialroi.metrics.summary.channel_summary`;
 - ``attribution`` (customers converted in the period, 90-day lookback, every model):
   :func:`socialroi.attribution.attribution_section`;
-- ``engagement``, ``response``, ``share_of_voice``: :mod:`socialroi.metrics` sections.
+- ``engagement``, ``response``, ``share_of_voice``, ``clv``: :mod:`socialroi.metrics` sections.
 
-Keys of capabilities not built yet (``clv``) are absent, never zero-filled
-(data-contract.md).
+Keys of capabilities not built yet are absent, never zero-filled (data-contract.md).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from socialroi.attribution import attribution_section
 from socialroi.engine import Engine
 from socialroi.metrics import (
     channel_summary,
+    clv_section,
     engagement_section,
     response_section,
     share_of_voice_section,
@@ -40,6 +40,7 @@ SECTIONS: tuple[str, ...] = (
     "engagement",
     "response",
     "share_of_voice",
+    "clv",
 )
 
 
@@ -61,4 +62,5 @@ def summary(
     result["engagement"] = engagement_section(engine, workspace_id, date_from, date_to)
     result["response"] = response_section(engine, workspace_id, date_from, date_to)
     result["share_of_voice"] = share_of_voice_section(engine, workspace_id, date_from, date_to)
+    result["clv"] = clv_section(engine, workspace_id, date_from, date_to)
     return result

@@ -10,6 +10,10 @@
 - :mod:`~socialroi.metrics.opportunities` — sales opportunities and deals won after social;
 - :mod:`~socialroi.metrics.share_of_voice` — share of voice by mentions and reach, sentiment;
 - :mod:`~socialroi.metrics.stage_value` — funnel rates, time between stages, stage values;
+- :mod:`~socialroi.metrics.clv` — historical CLV of social vs non-social customers, BG/NBD and
+  Gamma-Gamma predictive CLV, repeat-purchase and retention curves;
+- :mod:`~socialroi.metrics.forecast` — monthly leads, customers and revenue from social, forecast;
+- :mod:`~socialroi.metrics.goals` — goals tracked with pace;
 - :mod:`~socialroi.metrics.summary` — visits, leads, customers, revenue, cost and ROI by network
   and channel (the core of ``socialroi summary``, composed in :mod:`socialroi.summary`).
 
@@ -19,6 +23,7 @@ Formulas, grains and edge cases: ``docs/metrics.md``.
 from __future__ import annotations
 
 from socialroi.metrics._period import period_bounds
+from socialroi.metrics.clv import clv_section, historical_clv
 from socialroi.metrics.cost import cost_in_period, labour_cost, spread_cost_per_day
 from socialroi.metrics.engagement import (
     best_time_to_post,
@@ -27,7 +32,9 @@ from socialroi.metrics.engagement import (
     post_engagement,
     profile_followers,
 )
+from socialroi.metrics.forecast import social_forecast
 from socialroi.metrics.funnel import customers, leads, won_deals
+from socialroi.metrics.goals import goal_progress
 from socialroi.metrics.opportunities import (
     deals_after_social,
     opportunity_messages,
@@ -61,6 +68,7 @@ __all__ = [
     "BusinessHours",
     "cases",
     "channel_summary",
+    "clv_section",
     "cost_in_period",
     "cost_per_customer",
     "cost_per_lead",
@@ -72,6 +80,8 @@ __all__ = [
     "first_touch",
     "funnel",
     "funnel_section",
+    "goal_progress",
+    "historical_clv",
     "labour_cost",
     "leads",
     "opportunity_messages",
@@ -89,6 +99,7 @@ __all__ = [
     "share_of_voice",
     "share_of_voice_section",
     "share_of_voice_trend",
+    "social_forecast",
     "social_opportunities",
     "spread_cost_per_day",
     "stage_values",
