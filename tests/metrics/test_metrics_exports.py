@@ -8,6 +8,7 @@ import socialroi.report
 
 def test_metrics_exports() -> None:
     assert socialroi.metrics.__all__ == [
+        "ab_tests",
         "best_time_to_post",
         "business_calendar",
         "BusinessHours",

@@ -10,6 +10,7 @@
 - :mod:`~socialroi.metrics.opportunities` — sales opportunities and deals won after social;
 - :mod:`~socialroi.metrics.share_of_voice` — share of voice by mentions and reach, sentiment;
 - :mod:`~socialroi.metrics.stage_value` — funnel rates, time between stages, stage values;
+- :mod:`~socialroi.metrics.abtest` — A/B tests of post variants;
 - :mod:`~socialroi.metrics.clv` — historical CLV of social vs non-social customers, BG/NBD and
   Gamma-Gamma predictive CLV, repeat-purchase and retention curves;
 - :mod:`~socialroi.metrics.forecast` — monthly leads, customers and revenue from social, forecast;
@@ -23,6 +24,7 @@ Formulas, grains and edge cases: ``docs/metrics.md``.
 from __future__ import annotations
 
 from socialroi.metrics._period import period_bounds
+from socialroi.metrics.abtest import ab_tests
 from socialroi.metrics.clv import clv_section, historical_clv
 from socialroi.metrics.cost import cost_in_period, labour_cost, spread_cost_per_day
 from socialroi.metrics.engagement import (
@@ -63,6 +65,7 @@ from socialroi.metrics.stage_value import funnel, funnel_section, stage_values
 from socialroi.metrics.summary import channel_summary
 
 __all__ = [
+    "ab_tests",
     "best_time_to_post",
     "business_calendar",
     "BusinessHours",
