@@ -1,7 +1,8 @@
 """A/B tests of post variants (``metrics/abtest.py``), hand-computed.
 
 Campaign ``spring``: post pA1 (variant A), pB1 (variant B), pB2 (variant " B ", the same arm);
-campaign ``solo``: post s1 (no variant: its own arm, the only one: not a test). Short links LA →
+pX (no variant in a campaign that names variants: not in the test); campaign ``solo``: post s1
+(no variant: its own arm, the only one: not a test). Short links LA →
 pA1, LB → pB1. Period March 2025 (UTC), conversion = lead within 30 days.
 
   v1 LA click 03-03, lead 03-05                     → A, converted
@@ -11,7 +12,8 @@ pA1, LB → pB1. Period March 2025 (UTC), conversion = lead within 30 days.
   v5 = contact c5 (lead since 02-01), LB click 03-07 → not at risk: left out
   v6 utm_content=pA1 03-08 and pB1 03-09, lead 03-10 → A and B, converted in both (overlap)
   v7 utm_content=s1 03-10                           → solo
-  v8 utm_content=nothing 03-10; v9 utm_content=pA1 02-20 (before the period) → no arm
+  v8 utm_content=nothing 03-10; v9 utm_content=pA1 02-20 (before the period);
+  v10 utm_content=pX 03-10                          → no arm
   → A: persons 3 (v1 v2 v6), conversions 2, overlap 1, posts 1;
     B: persons 3 (v3 v4 v6), conversions 2, overlap 1, posts 2 (pB1 by v3 v5 v6, pB2 by v4).
 """
@@ -43,7 +45,7 @@ TAG = ("linkedin", "social")
 def seed(duck: DuckDBEngine) -> None:
     insert(duck, "profiles", {"profile_id": "li", "network": "linkedin"})
     posts = (("pA1", "spring", "A"), ("pB1", "spring", "B"), ("pB2", " spring", " B "),
-             ("s1", "solo", None))  # fmt: skip
+             ("pX", "spring", None), ("s1", "solo", None))  # fmt: skip
     for post_id, campaign, variant in posts:
         row = {"post_id": post_id, "profile_id": "li", "campaign": campaign, "variant": variant,
                "published_at": "2025-03-01 08:00:00"}  # fmt: skip
@@ -80,6 +82,7 @@ def seed(duck: DuckDBEngine) -> None:
     tagged("v7", "s1", "2025-03-10 10:00:00", "t7")
     tagged("v8", "nothing", "2025-03-10 10:00:00", "t8")
     tagged("v9", "pA1", "2025-02-20 10:00:00", "t9")
+    tagged("v10", "pX", "2025-03-10 10:00:00", "t10")
 
 
 def _arms(engine: Engine) -> list[dict[str, Any]]:

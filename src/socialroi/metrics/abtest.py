@@ -1,9 +1,9 @@
 """A/B tests of post variants: conversion rates, Wilson intervals, a two-proportion z-test.
 
 An **arm** is a post variant inside a campaign: posts of one campaign (trimmed ``posts.campaign``)
-grouped by their trimmed ``variant``, or by ``post_id`` when a post has no variant (each post
-of the campaign is then its own arm, "different link"). A campaign with at least two arms is a
-test.
+grouped by their trimmed ``variant``; in a campaign where no post has a variant, each post is
+its own arm ("different link"), and in a campaign that names variants, its posts without one are
+not in the test. A campaign with at least two arms is a test.
 
 A **visit from a post**: the visit's tracked short link names the post (``sessions.post_id``),
 else the visit's ``utm_content`` is the ``post_id`` of a post (a common tagging convention).
@@ -103,9 +103,16 @@ def ab_arms(
     posts = p.select(
         p_post_id=p.post_id,
         p_campaign=trim(p.campaign).nullif(""),
-        p_arm=trim(p.variant).nullif("").coalesce(p.post_id),
+        p_variant=trim(p.variant).nullif(""),
     )
     posts = posts.filter(posts.p_campaign.notnull())
+    # a campaign that names variants tests them; its posts without a variant are not in the test
+    tagged = posts.p_variant.notnull().cast("int64").max().over(
+        ibis.window(group_by=posts.p_campaign)
+    )
+    posts = posts.mutate(p_tagged=tagged == 1)
+    posts = posts.filter(posts.p_variant.notnull() | ~posts.p_tagged)
+    posts = posts.select("p_post_id", "p_campaign", p_arm=posts.p_variant.coalesce(posts.p_post_id))
     by_content = posts.select(c_post_id="p_post_id")
     v = v.left_join(by_content, v.content == by_content.c_post_id)
     v = v.mutate(r_post_id=v.post_id.coalesce(v.c_post_id))

@@ -33,6 +33,7 @@ from socialroi.engine import Engine, Tables
 from socialroi.errors import ConfigError
 from socialroi.metrics._period import MONEY_DECIMALS
 from socialroi.metrics._plan import computed_once
+from socialroi.metrics._types import TIMESTAMP
 from socialroi.metrics.funnel import customers, leads
 from socialroi.metrics.people import first_touch, person_visits, visitor_contacts
 from socialroi.metrics.revenue import revenue_items
@@ -44,6 +45,7 @@ __all__ = [
     "MIN_MONTHS",
     "SEASONAL_MONTHS",
     "Forecast",
+    "dated_facts",
     "forecast_series",
     "month_starts",
     "monthly_social",
@@ -74,6 +76,55 @@ def _utc(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+def dated_facts(t: Tables, *, with_visits: bool = False) -> ir.Table:
+    """Leads, customers and revenue items (and visits) with their time and network, all time.
+
+    Counted as the summary counts them (:mod:`socialroi.metrics.summary`): a lead, customer
+    or revenue item under the network of the person's first touch, a visit under its own
+    network (only with ``with_visits``).
+
+    Returns
+    -------
+    One row per fact: ``at`` (UTC), ``network`` (null when not social), ``visits``, ``leads``,
+    ``customers`` (int64, 0 or 1) and ``revenue`` (float64, negative for refunds).
+    """
+    links = computed_once(visitor_contacts(t))
+    pv = computed_once(person_visits(sessions(t), links))
+    touch = first_touch(t, pv)
+    ft = touch.select(f_person=touch.person_id, f_network=touch.network)
+    one, zero = ibis.literal(1, type="int64"), ibis.literal(0, type="int64")
+    no_money = ibis.literal(0.0, type="float64")
+    ld = leads(t, links)
+    cu = customers(t, links)
+    rv = revenue_items(t, links)
+    people = ibis.union(
+        ld.select("person_id", at=ld.lead_at, leads=one, customers=zero, revenue=no_money),
+        cu.select("person_id", at=cu.customer_at, leads=zero, customers=one, revenue=no_money),
+        rv.select("person_id", "at", leads=zero, customers=zero,
+                  revenue=rv.revenue.cast("float64")),
+    )  # fmt: skip
+    j = people.left_join(ft, people.person_id == ft.f_person)
+    facts = j.select(
+        at=j.at.cast(TIMESTAMP),
+        network=j.f_network.cast("string"),
+        visits=zero,
+        leads=j.leads,
+        customers=j.customers,
+        revenue=j.revenue,
+    )
+    if not with_visits:
+        return facts
+    visits = pv.select(
+        at=pv.started_at.cast(TIMESTAMP),
+        network=pv.network.cast("string"),
+        visits=one,
+        leads=zero,
+        customers=zero,
+        revenue=no_money,
+    )
+    return ibis.union(facts, visits)
+
+
 def monthly_social(t: Tables, first_month: dt.date, last_month: dt.date) -> ir.Table:
     """Leads, customers and revenue from social per calendar month (workspace time zone).
 
@@ -95,23 +146,9 @@ def monthly_social(t: Tables, first_month: dt.date, last_month: dt.date) -> ir.T
     nxt = month_starts(months[-1], months[-1] + dt.timedelta(days=31))[1]
     zone = ZoneInfo(t.workspace.timezone)
     bounds = [_utc(d, zone) for d in [*months, nxt]]
-    links = computed_once(visitor_contacts(t))
-    touch = first_touch(t, computed_once(person_visits(sessions(t), links)))
-    social = touch.filter(touch.network.isin(NETWORKS)).select(s_person=touch.person_id)
-    one, zero = ibis.literal(1, type="int64"), ibis.literal(0, type="int64")
-    no_money = ibis.literal(0.0, type="float64")
-    ld = leads(t, links)
-    cu = customers(t, links)
-    rv = revenue_items(t, links)
-    facts = ibis.union(
-        ld.select("person_id", at=ld.lead_at, leads=one, customers=zero, revenue=no_money),
-        cu.select("person_id", at=cu.customer_at, leads=zero, customers=one, revenue=no_money),
-        rv.select("person_id", "at", leads=zero, customers=zero,
-                  revenue=rv.revenue.cast("float64")),
-    )  # fmt: skip
-    facts = facts.join(social, facts.person_id == social.s_person)
+    facts = dated_facts(t)
     lo, hi = (ibis.literal(b, type="timestamp") for b in (bounds[0], bounds[-1]))
-    facts = facts.filter(facts.at >= lo, facts.at < hi)
+    facts = facts.filter(facts.network.isin(NETWORKS), facts.at >= lo, facts.at < hi)
     # the month is the first bound the instant is before (cases are tried in order)
     month = ibis.cases(
         *(

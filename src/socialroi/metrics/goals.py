@@ -2,7 +2,7 @@
 
 A goal is a target for a metric over ``[period_start, period_end]`` (workspace calendar days),
 optionally for one network. The actual value counts as the summary does
-(:func:`socialroi.metrics.summary.summary_facts`): visits under their own network, leads,
+(:func:`socialroi.metrics.forecast.dated_facts`): visits under their own network, leads,
 customers and revenue under the person's first-touch network; a goal without a network counts
 everything, a goal for network ``social`` every social network.
 
@@ -25,12 +25,12 @@ import datetime as dt
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 
 from socialroi.engine import Engine
-from socialroi.metrics._period import MONEY_DECIMALS, RATIO_DECIMALS
-from socialroi.metrics.summary import summary_facts
+from socialroi.metrics._period import MONEY_DECIMALS, RATIO_DECIMALS, period_bounds
+from socialroi.metrics.forecast import dated_facts
 from socialroi.schema.entities import NETWORKS
-from socialroi.visits import sessions
 
 __all__ = ["GOAL_METRICS", "goal_pace", "goal_progress"]
 
@@ -72,8 +72,9 @@ def goal_pace(
 def goal_progress(engine: Engine, workspace_id: str, as_of: dt.date) -> list[dict[str, Any]]:
     """Every goal of the workspace with its actual value to ``as_of`` and its pace.
 
-    One engine query per goal (goals are few): the summary facts of
-    ``[period_start, min(as_of, period_end)]``, filtered by the goal's network, summed.
+    One engine query for all goals: the dated facts (:func:`socialroi.metrics.forecast.
+    dated_facts`, visits included) aggregated once, with one filtered sum per goal over
+    ``[period_start, min(as_of, period_end)]`` (workspace calendar) and the goal's network.
     A goal with a ``campaign`` is not measured (the summary has no campaign grain yet): its
     ``status`` is ``unsupported`` with a ``note``; so is an unknown metric.
 
@@ -82,48 +83,52 @@ def goal_progress(engine: Engine, workspace_id: str, as_of: dt.date) -> list[dic
     One dict per goal, ordered by period_start, metric, network: ``metric``, ``network``,
     ``campaign``, ``period_start``, ``period_end``, ``target``, ``actual`` and the keys of
     :func:`goal_pace` (money and ``expected_to_date``/``projected`` rounded to 2 decimals,
-    ``attainment`` to 4). Tested by ``tests/metrics/test_goals.py``.
+    ``attainment`` to 4), ``note``. Tested by ``tests/metrics/test_forecast.py``.
     """
     t = engine.tables(workspace_id)
     goals = engine.execute(t.goals).to_pylist()
     goals.sort(key=lambda g: (g["period_start"], g["metric"], g["network"] or ""))
-    visits = sessions(t)
-    out = []
-    for g in goals:
+    rows: list[dict[str, Any]] = []
+    sums: dict[str, ir.Value] = {}
+    facts = dated_facts(t, with_visits=True)
+    for i, g in enumerate(goals):
         metric = str(g["metric"]).strip().lower()
         network = (g["network"] or "").strip().lower() or None
         campaign = (g["campaign"] or "").strip() or None
-        row: dict[str, Any] = {
-            "metric": metric,
-            "network": network,
-            "campaign": campaign,
-            "period_start": g["period_start"],
-            "period_end": g["period_end"],
-            "target": float(g["target"]),
-        }
         note = None
         if metric not in GOAL_METRICS:
             note = f"unknown metric {metric!r}: use one of {', '.join(GOAL_METRICS)}"
         elif campaign is not None:
             note = "campaign goals are not measured yet: set the goal per network or overall"
-        if note is not None:
-            out.append({**row, "actual": None, "status": "unsupported", "note": note})
+        rows.append({
+            "metric": metric, "network": network, "campaign": campaign,
+            "period_start": g["period_start"], "period_end": g["period_end"],
+            "target": float(g["target"]), "note": note,
+        })  # fmt: skip
+        if note is not None or as_of < g["period_start"]:
             continue
-        actual = 0.0
-        if as_of >= g["period_start"]:
-            stop = min(as_of, g["period_end"])
-            facts = summary_facts(t, visits, g["period_start"], stop)
-            if network == _SOCIAL:
-                facts = facts.filter(facts.network.isin(NETWORKS))
-            elif network is not None:
-                facts = facts.filter(facts.network == ibis.literal(network))
-            total = engine.execute(facts.aggregate(v=facts[metric].sum())).to_pylist()[0]["v"]
-            actual = float(total or 0.0)
-        pace = goal_pace(row["target"], actual, g["period_start"], g["period_end"], as_of)
+        start, end = period_bounds(g["period_start"], min(as_of, g["period_end"]),
+                                   t.workspace.timezone)  # fmt: skip
+        where = (facts.at >= ibis.literal(start, type="timestamp")) & (
+            facts.at < ibis.literal(end, type="timestamp")
+        )
+        if network == _SOCIAL:
+            where = where & facts.network.isin(NETWORKS)
+        elif network is not None:
+            where = where & (facts.network == ibis.literal(network))
+        sums[f"g{i}"] = facts[metric].cast("float64").sum(where=where)
+    totals = engine.execute(facts.aggregate(**sums)).to_pylist()[0] if sums else {}
+    out = []
+    for i, row in enumerate(rows):
+        if row["note"] is not None:
+            out.append({**row, "actual": None, "status": "unsupported"})
+            continue
+        actual = float(totals.get(f"g{i}") or 0.0)
+        pace = goal_pace(row["target"], actual, row["period_start"], row["period_end"], as_of)
         for k in ("expected_to_date", "projected"):
             if pace[k] is not None:
                 pace[k] = round(pace[k], MONEY_DECIMALS) + 0.0
         if pace["attainment"] is not None:
             pace["attainment"] = round(pace["attainment"], RATIO_DECIMALS) + 0.0
-        out.append({**row, "actual": round(actual, MONEY_DECIMALS) + 0.0, **pace, "note": None})
+        out.append({**row, "actual": round(actual, MONEY_DECIMALS) + 0.0, **pace})
     return out
