@@ -12,7 +12,7 @@ from socialroi.demo import GroundTruth
 from socialroi.engine import DuckDBEngine
 from socialroi.ingest import import_dir
 from socialroi.metrics.abtest import ab_tests
-from socialroi.metrics.clv import clv_section, historical_clv
+from socialroi.metrics.clv import clv_section, historical_clv, predictive_clv_by_group
 from socialroi.metrics.forecast import social_forecast
 from socialroi.metrics.goals import goal_progress
 from socialroi.summary import summary
@@ -90,3 +90,15 @@ def test_ab_tests_on_the_demo(demo_db: DuckDBEngine, truth: GroundTruth) -> None
         assert all(a["persons"] >= a["conversions"] >= 0 for a in t["arms"])
         # every demo test is small: each says it is underpowered or approximate
         assert t["warnings"]
+
+
+def test_predictive_clv_on_the_demo(demo_db: DuckDBEngine, truth: GroundTruth) -> None:
+    _, date_to = _period(truth)
+    res = predictive_clv_by_group(demo_db, WS, date_to, months=12)
+    assert res["social"]["buyers"] + res["non_social"]["buyers"] == res["bg_nbd"]["n"] > 0
+    assert all(v > 0 for k, v in res["bg_nbd"].items() if k != "n")
+    assert res["gamma_gamma"] is not None and res["gamma_gamma"]["n"] >= 2
+    for g in ("social", "non_social"):
+        assert res[g]["clv"] is not None and res[g]["clv"] >= 0.0
+        assert 0.0 < res[g]["p_alive"] <= 1.0
+    assert any("buyers" in w for w in res["warnings"])  # about 80 buyers: flagged unstable
