@@ -18,7 +18,12 @@ from summary_data import insert, web_event
 
 from socialroi.engine import DuckDBEngine, Engine
 from socialroi.errors import ConfigError
-from socialroi.metrics.forecast import forecast_series, month_starts, monthly_social
+from socialroi.metrics.forecast import (
+    forecast_backtest,
+    forecast_series,
+    month_starts,
+    monthly_social,
+)
 from socialroi.metrics.goals import goal_pace, goal_progress
 
 WS = "ws"
@@ -99,6 +104,21 @@ def test_forecast_of_a_constant_series_is_that_constant() -> None:
 def test_forecast_bounds_are_clipped_at_zero() -> None:
     fc = forecast_series(MONTHS12, [5.0, 0.0, 3.0, 0.0, 6.0, 1.0, 0.0, 4.0, 0.0, 2.0, 0.0, 1.0])
     assert all(p["lo95"] >= 0.0 and p["value"] >= 0.0 for p in fc.points)
+
+
+def test_backtest_hand_computed() -> None:
+    # a constant 7 forecasts 7 exactly: MAE 0, every held-out month inside both intervals
+    flat = forecast_backtest(MONTHS12, [7.0] * 12, holdout=3)
+    assert (flat["holdout"], flat["mae"], flat["coverage80"], flat["coverage95"]) == (
+        3, 0.0, 1.0, 1.0,
+    )  # fmt: skip
+    assert any("9 months" in w for w in flat["warnings"])  # fitted on 12 − 3 = 9 months
+    # the same history then a jump to 50, 60, 70: |50 − 7| + |60 − 7| + |70 − 7| = 159 → 53,
+    # outside the zero-width intervals
+    jump = forecast_backtest(MONTHS12, [7.0] * 9 + [50.0, 60.0, 70.0], holdout=3)
+    assert (jump["mae"], jump["coverage80"], jump["coverage95"]) == (53.0, 0.0, 0.0)
+    with pytest.raises(ConfigError, match="at least 6"):
+        forecast_backtest(MONTHS12, [7.0] * 12, holdout=7)  # 5 months left to fit on
 
 
 def test_forecast_rejects_short_history_and_bad_horizon() -> None:

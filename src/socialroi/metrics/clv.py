@@ -23,6 +23,7 @@ Formulas of the models: ``docs/metrics.md`` ("Customer lifetime value").
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -333,9 +334,7 @@ def compare_groups(
     n = np.asarray(non_social, dtype=np.float64)
     bs, bn = boot(s), boot(n)
     diff = None if bs is None or bn is None else bs - bn
-    p = None
-    if len(s) >= 2 and len(n) >= 2 and (s.var() > 0 or n.var() > 0):
-        p = float(stats.ttest_ind(s, n, equal_var=False).pvalue)
+    p = _welch_p(s, n)
     small = [g for g, arr in (("social", s), ("non-social", n)) if len(arr) < MIN_GROUP]
     warning = (
         f"few customers in {' and '.join(small)} (under {MIN_GROUP}): the interval is wide "
@@ -358,6 +357,19 @@ def compare_groups(
         level=level,
         warning=warning,
     )
+
+
+def _welch_p(a: FloatArray, b: FloatArray) -> float | None:
+    """Two-sided p of Welch's t-test; None with < 2 values in a group or no variance at all."""
+    if len(a) < 2 or len(b) < 2:
+        return None
+    va, vb = float(a.var(ddof=1)) / len(a), float(b.var(ddof=1)) / len(b)
+    se2 = va + vb
+    if se2 <= 0:
+        return None
+    t = (float(a.mean()) - float(b.mean())) / math.sqrt(se2)
+    df = se2 * se2 / (va * va / (len(a) - 1) + vb * vb / (len(b) - 1))
+    return float(2 * stats.t.sf(abs(t), df))
 
 
 def historical_clv(

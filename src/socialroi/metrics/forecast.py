@@ -46,6 +46,7 @@ __all__ = [
     "SEASONAL_MONTHS",
     "Forecast",
     "dated_facts",
+    "forecast_backtest",
     "forecast_series",
     "month_starts",
     "monthly_social",
@@ -255,6 +256,37 @@ def forecast_series(
         )
     name = "ETS(A,Ad,A) 12-month season" if seasonal else "ETS(A,Ad,N)"
     return Forecast(metric, name, _history(y), points, notes)
+
+
+def forecast_backtest(
+    months: list[dt.date], values: list[float], *, holdout: int = 3, metric: str = "value"
+) -> dict[str, Any]:
+    """Hold out the last ``holdout`` months, forecast them from the rest, and score the forecast.
+
+    MAE = Σ|y − ŷ| ÷ h; coverage80 (coverage95) = share of held-out months inside the 80 %
+    (95 %) interval; a well-calibrated model covers about 0.8 and 0.95 over many months.
+    Returns ``{"metric", "holdout", "mae", "coverage80", "coverage95", "warnings"}``; raises
+    ``ConfigError`` when fewer than :data:`MIN_MONTHS` months remain to fit on.
+    """
+    if holdout < 1 or len(values) - holdout < MIN_MONTHS:
+        raise ConfigError(
+            f"{metric}: a {holdout}-month holdout leaves {len(values) - holdout} months to fit "
+            f"on, at least {MIN_MONTHS} are needed",
+            hint="use a shorter holdout or more history",
+        )
+    fit = forecast_series(months[:-holdout], values[:-holdout], horizon=holdout, metric=metric)
+    actual = values[-holdout:]
+    pts = fit.points
+    return {
+        "metric": metric,
+        "holdout": holdout,
+        "mae": sum(abs(a - p["value"]) for a, p in zip(actual, pts, strict=True)) / holdout,
+        "coverage80": sum(p["lo80"] <= a <= p["hi80"] for a, p in zip(actual, pts, strict=True))
+        / holdout,
+        "coverage95": sum(p["lo95"] <= a <= p["hi95"] for a, p in zip(actual, pts, strict=True))
+        / holdout,
+        "warnings": fit.warnings,
+    }
 
 
 def _history(y: pd.Series) -> list[dict[str, Any]]:
