@@ -31,7 +31,8 @@ WS = "ws"
 
 def seed(duck: DuckDBEngine) -> None:
     for row in (
-        web_event("a1", "v1", "2025-01-10 10:00:00", "pageview", ("linkedin", "social")),
+        web_event("a1", "v1", "2025-01-10 10:00:00", "pageview", ("linkedin", "social"),
+                  utm_campaign="Launch "),
         web_event("a2", "v1", "2025-01-10 10:05:00", "lead"),
         web_event("a3", "v1", "2025-02-03 10:00:00", "purchase", revenue=100.0,
                   revenue_base=100.0, transaction_id="T1"),
@@ -61,11 +62,24 @@ def test_monthly_social_hand_computed(duck: DuckDBEngine) -> None:
 
 
 @pytest.mark.spark
-def test_monthly_social_same_on_both(
+def test_monthly_social_and_goals_same_on_both(
     duck: DuckDBEngine, same_on_both: Callable[[DuckDBEngine, Callable[[Engine], Any]], Any]
 ) -> None:
     seed(duck)
-    assert len(same_on_both(duck, _months)) == 3
+    row = {"metric": "leads", "period_start": "2025-01-01", "period_end": "2025-01-31",
+           "target": 1.0, "campaign": "launch"}  # fmt: skip
+    insert(duck, "goals", row)
+    row = {"metric": "visits", "period_start": "2025-01-01", "period_end": "2025-03-31",
+           "target": 9.0, "network": "social"}  # fmt: skip
+    insert(duck, "goals", row)
+
+    def run(engine: Engine) -> dict[str, Any]:
+        return {"months": _months(engine), "goals": goal_progress(engine, WS, dt.date(2025, 2, 1))}
+
+    got = same_on_both(duck, run)
+    assert len(got["months"]) == 3
+    # visits from social networks to 02-01: v1 linkedin (01-10) = 1; launch leads: v1 = 1
+    assert [g["actual"] for g in got["goals"]] == [1.0, 1.0]
 
 
 def test_month_starts() -> None:
@@ -150,24 +164,41 @@ def test_goal_progress_from_the_goals_table(duck: DuckDBEngine) -> None:
         ("leads", "2025-01-01", "2025-01-31", 2.0, "social", None),
         ("revenue", "2025-02-01", "2025-02-28", 500.0, None, None),
         ("leads", "2025-02-01", "2025-02-28", 5.0, "tiktok", "challenge"),
+        ("visits", "2025-01-01", "2025-01-31", 3.0, None, " LAUNCH "),
+        ("leads", "2025-01-01", "2025-01-31", 1.0, None, "launch"),
+        ("likes", "2025-01-01", "2025-01-31", 1.0, None, None),
     ):
         row = {"metric": metric, "period_start": start, "period_end": end, "target": target,
                "network": network, "campaign": campaign}  # fmt: skip
         insert(duck, "goals", row)
-    jan = goal_progress(duck, WS, dt.date(2025, 1, 15))
-    leads = jan[0]
+
+    def by_key(goals: list[dict[str, Any]]) -> dict[tuple[Any, ...], dict[str, Any]]:
+        return {(g["metric"], g["network"], g["campaign"], g["period_start"].month): g
+                for g in goals}  # fmt: skip
+
+    jan = by_key(goal_progress(duck, WS, dt.date(2025, 1, 15)))
+    leads = jan[("leads", "social", None, 1)]
     # 1 social lead (v1; v2 came from Google) in 15 of 31 days: 1 × 31 / 15 = 2.0667 ≥ 2;
     # expected 2 × 15 / 31 = 0.97
     assert (leads["actual"], leads["projected"], leads["expected_to_date"], leads["status"]) == (
         1.0, 2.07, 0.97, "on_track",
     )  # fmt: skip
-    # ordered by period_start, metric, network: January leads, February leads, revenue
-    assert jan[2]["status"] == "not_started" and jan[2]["actual"] == 0.0
-    assert jan[1]["status"] == "unsupported" and "campaign" in jan[1]["note"]
-    feb = goal_progress(duck, WS, dt.date(2025, 2, 14))
+    # campaign "launch" (v1's visit is tagged "Launch "): 1 visit, projected 1 × 31 / 15 = 2.07
+    # < 3 → behind; v1's lead (first visit in the campaign) 1, projected 2.07 ≥ 1 → on track
+    visits = jan[("visits", None, "LAUNCH", 1)]
+    assert (visits["actual"], visits["projected"], visits["status"]) == (1.0, 2.07, "behind")
+    assert jan[("leads", None, "launch", 1)]["status"] == "on_track"
+    assert jan[("likes", None, None, 1)]["status"] == "unsupported"
+    assert "unknown metric" in jan[("likes", None, None, 1)]["note"]
+    revenue = jan[("revenue", None, None, 2)]
+    assert revenue["status"] == "not_started" and revenue["actual"] == 0.0
+    feb = by_key(goal_progress(duck, WS, dt.date(2025, 2, 14)))
     # revenue 100 in 14 of 28 days: projected 200 < 500
-    assert (feb[2]["actual"], feb[2]["projected"], feb[2]["status"]) == (100.0, 200.0, "behind")
-    assert feb[0]["status"] == "missed"  # January is over with 1 social lead < 2
+    revenue = feb[("revenue", None, None, 2)]
+    assert (revenue["actual"], revenue["projected"], revenue["status"]) == (100.0, 200.0, "behind")
+    assert feb[("leads", "social", None, 1)]["status"] == "missed"  # 1 social lead < 2
+    tiktok = feb[("leads", "tiktok", "challenge", 2)]  # nothing from that campaign
+    assert (tiktok["actual"], tiktok["status"]) == (0.0, "behind")
 
 
 def test_goal_over_is_met_or_missed(duck: DuckDBEngine) -> None:

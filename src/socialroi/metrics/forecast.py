@@ -35,10 +35,11 @@ from socialroi.metrics._period import MONEY_DECIMALS
 from socialroi.metrics._plan import computed_once
 from socialroi.metrics._types import TIMESTAMP
 from socialroi.metrics.funnel import customers, leads
-from socialroi.metrics.people import first_touch, person_visits, visitor_contacts
+from socialroi.metrics.people import first_touch, visitor_contacts, with_person
 from socialroi.metrics.revenue import revenue_items
 from socialroi.schema.entities import NETWORKS
 from socialroi.visits import sessions
+from socialroi.visits._text import trim
 
 __all__ = [
     "FORECAST_METRICS",
@@ -78,21 +79,36 @@ def _utc(day: dt.date, zone: ZoneInfo) -> dt.datetime:
 
 
 def dated_facts(t: Tables, *, with_visits: bool = False) -> ir.Table:
-    """Leads, customers and revenue items (and visits) with their time and network, all time.
+    """Leads, customers and revenue items (and visits) with their time, network and campaign.
 
     Counted as the summary counts them (:mod:`socialroi.metrics.summary`): a lead, customer
     or revenue item under the network of the person's first touch, a visit under its own
-    network (only with ``with_visits``).
+    network (only with ``with_visits``). The campaign is the visit's own (UTM campaign, or the
+    campaign of the tracked link's post), and for people the campaign of their first visit
+    (ties: the smallest ``session_id``), lower-cased and trimmed; null when there is none.
 
     Returns
     -------
-    One row per fact: ``at`` (UTC), ``network`` (null when not social), ``visits``, ``leads``,
-    ``customers`` (int64, 0 or 1) and ``revenue`` (float64, negative for refunds).
+    One row per fact: ``at`` (UTC), ``network`` (null when not social), ``campaign``,
+    ``visits``, ``leads``, ``customers`` (int64, 0 or 1) and ``revenue`` (float64, negative
+    for refunds). Tested by ``tests/metrics/test_forecast.py``.
     """
     links = computed_once(visitor_contacts(t))
-    pv = computed_once(person_visits(sessions(t), links))
+    v = sessions(t)
+    pv = computed_once(
+        with_person(
+            v.select("visitor_id", "session_id", "started_at", "channel", "network",
+                     campaign=trim(v.campaign).lower().nullif("")),
+            links,
+        )
+    )  # fmt: skip
     touch = first_touch(t, pv)
     ft = touch.select(f_person=touch.person_id, f_network=touch.network)
+    rank = ibis.row_number().over(
+        ibis.window(group_by=pv.person_id, order_by=[pv.started_at, pv.session_id])
+    )
+    fv = pv.mutate(rank=rank)
+    fv = fv.filter(fv["rank"] == 0).select(c_person=fv.person_id, c_campaign=fv.campaign)
     one, zero = ibis.literal(1, type="int64"), ibis.literal(0, type="int64")
     no_money = ibis.literal(0.0, type="float64")
     ld = leads(t, links)
@@ -105,9 +121,11 @@ def dated_facts(t: Tables, *, with_visits: bool = False) -> ir.Table:
                   revenue=rv.revenue.cast("float64")),
     )  # fmt: skip
     j = people.left_join(ft, people.person_id == ft.f_person)
+    j = j.left_join(fv, j.person_id == fv.c_person)
     facts = j.select(
         at=j.at.cast(TIMESTAMP),
         network=j.f_network.cast("string"),
+        campaign=j.c_campaign.cast("string"),
         visits=zero,
         leads=j.leads,
         customers=j.customers,
@@ -118,6 +136,7 @@ def dated_facts(t: Tables, *, with_visits: bool = False) -> ir.Table:
     visits = pv.select(
         at=pv.started_at.cast(TIMESTAMP),
         network=pv.network.cast("string"),
+        campaign=pv.campaign.cast("string"),
         visits=one,
         leads=zero,
         customers=zero,

@@ -4,7 +4,9 @@ A goal is a target for a metric over ``[period_start, period_end]`` (workspace c
 optionally for one network. The actual value counts as the summary does
 (:func:`socialroi.metrics.forecast.dated_facts`): visits under their own network, leads,
 customers and revenue under the person's first-touch network; a goal without a network counts
-everything, a goal for network ``social`` every social network.
+everything, a goal for network ``social`` every social network; a goal with a campaign counts
+visits of that campaign and the leads, customers and revenue of people whose first visit was in
+it (:func:`socialroi.metrics.forecast.dated_facts`).
 
 Pace, on day ``as_of`` (included), with D = days in the goal period and d = days elapsed
 (min(as_of, period_end) − period_start + 1, at least 0):
@@ -75,8 +77,9 @@ def goal_progress(engine: Engine, workspace_id: str, as_of: dt.date) -> list[dic
     One engine query for all goals: the dated facts (:func:`socialroi.metrics.forecast.
     dated_facts`, visits included) aggregated once, with one filtered sum per goal over
     ``[period_start, min(as_of, period_end)]`` (workspace calendar) and the goal's network.
-    A goal with a ``campaign`` is not measured (the summary has no campaign grain yet): its
-    ``status`` is ``unsupported`` with a ``note``; so is an unknown metric.
+    A goal with a ``campaign`` counts the facts of that campaign (case-insensitive): visits
+    of the campaign, and leads, customers and revenue of people whose first visit was in it.
+    A goal with an unknown metric has ``status`` ``unsupported`` and a ``note``.
 
     Returns
     -------
@@ -98,8 +101,6 @@ def goal_progress(engine: Engine, workspace_id: str, as_of: dt.date) -> list[dic
         note = None
         if metric not in GOAL_METRICS:
             note = f"unknown metric {metric!r}: use one of {', '.join(GOAL_METRICS)}"
-        elif campaign is not None:
-            note = "campaign goals are not measured yet: set the goal per network or overall"
         rows.append({
             "metric": metric, "network": network, "campaign": campaign,
             "period_start": g["period_start"], "period_end": g["period_end"],
@@ -116,6 +117,8 @@ def goal_progress(engine: Engine, workspace_id: str, as_of: dt.date) -> list[dic
             where = where & facts.network.isin(NETWORKS)
         elif network is not None:
             where = where & (facts.network == ibis.literal(network))
+        if campaign is not None:
+            where = where & (facts.campaign == ibis.literal(campaign.lower()))
         sums[f"g{i}"] = facts[metric].cast("float64").sum(where=where)
     totals = engine.execute(facts.aggregate(**sums)).to_pylist()[0] if sums else {}
     out = []
