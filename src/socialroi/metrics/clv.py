@@ -294,6 +294,8 @@ class GroupComparison:
 
 #: Below this many customers a group's mean and its bootstrap interval are flagged.
 MIN_GROUP = 30
+#: Index draws per bootstrap batch (32 MiB of int64), whatever the number of customers.
+_BOOT_DRAWS = 4_000_000
 
 
 def compare_groups(
@@ -321,8 +323,13 @@ def compare_groups(
     def boot(values: FloatArray) -> FloatArray | None:
         if len(values) == 0:
             return None
-        idx = rng.integers(0, len(values), size=(resamples, len(values)))
-        means: FloatArray = values[idx].mean(axis=1)
+        # resamples in batches of about 4 million draws: memory stays bounded for any n
+        batch = max(1, _BOOT_DRAWS // len(values))
+        means: FloatArray = np.empty(resamples, dtype=np.float64)
+        for lo in range(0, resamples, batch):
+            k = min(batch, resamples - lo)
+            idx = rng.integers(0, len(values), size=(k, len(values)))
+            means[lo : lo + k] = values[idx].mean(axis=1)
         return means
 
     def interval(samples: FloatArray | None) -> tuple[float, float] | None:
