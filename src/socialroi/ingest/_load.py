@@ -30,9 +30,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from socialroi.engine import DuckDBEngine, Workspace
 from socialroi.errors import ConfigError, ImportProblem, ImportRejected
@@ -45,6 +47,8 @@ from socialroi.ingest._readers import (
     open_source,
 )
 from socialroi.ingest._sql import Params, TypedColumn, code_expected, ident, lit, typed_columns
+from socialroi.ingest.presets import TablePreset
+from socialroi.ingest.presets._model import Col, header_of
 from socialroi.schema import ENTITIES, IMPORT_ORDER, ColumnType, Entity
 from socialroi.schema import entity as get_entity
 
@@ -94,6 +98,8 @@ class ImportResult:
     rejected: int
     reject_report: Path | None
     seconds: float
+    preset: str | None = None  # the preset the file was read with (None: canonical)
+    detected: bool = False  # the preset was recognised from the header
 
     @property
     def rows_per_s(self) -> float:
@@ -111,8 +117,10 @@ def import_file(
     encoding: str | None = None,
     reject_report: Path | None = None,
     progress: Progress | None = None,
+    preset: str | None = None,
+    on_source: Callable[[Source], None] | None = None,
 ) -> ImportResult:
-    """Import one canonical file into ``entity`` of ``workspace_id``.
+    """Import one canonical file, or an export read through a preset, into ``entity``.
 
     Parameters
     ----------
@@ -134,6 +142,11 @@ def import_file(
         Where the reject report goes (default ``<stem>.rejects.csv`` beside the file).
     progress
         Called as ``progress(bytes_done, bytes_total)`` while the file is read.
+    preset
+        Read the file as this export layout (``socialroi.ingest.presets.PRESETS``). Without
+        one, a header lacking the entity's required columns is matched against the presets
+        of the entity; ``on_source`` is called with the opened source (its ``preset`` and
+        ``detected``) before anything is read, so the caller can say what was detected.
 
     Returns
     -------
@@ -150,7 +163,9 @@ def import_file(
     ent = get_entity(entity)
     ws = engine.workspace(workspace_id)
     path = Path(path)
-    src = open_source(path, encoding=encoding)
+    src = open_source(path, encoding=encoding, entity=ent.name, preset=preset)
+    if on_source is not None:
+        on_source(src)
     _check_columns(ent, src)
     job = _Job(engine, ws, ent, src, skip_bad_rows)
     with ThreadPoolExecutor(1, thread_name_prefix="socialroi-sha256") as pool:
@@ -208,9 +223,34 @@ def import_dir(
 
 
 def _check_columns(ent: Entity, src: Source) -> None:
-    if src.format == "ndjson":
+    line = src.header_row + 1 if src.format in ("csv", "xlsx") else None
+    preset = src.preset
+    if isinstance(preset, TablePreset):
+        missing_src = []
+        for c in ent.required:
+            f = preset.fields.get(c)
+            if isinstance(f, Col) and header_of(src.columns, f.sources) is None:
+                missing_src.append(c)
+        if missing_src:
+            raise ImportRejected(
+                [
+                    ImportProblem(
+                        str(src.path),
+                        line,
+                        c,
+                        None,
+                        f"a column for {c}: one of "
+                        + ", ".join(repr(s) for s in cast(Col, preset.fields[c]).sources),
+                        "missing-column",
+                    )
+                    for c in missing_src
+                ],
+                hint=f"export the {preset.label} with these columns, or map the file to the "
+                f"canonical {ent.name} columns and import it without --preset",
+            )
+        return
+    if src.format == "ndjson" or preset is not None:
         return  # keys vary per record: a missing required key is a missing-value of that row
-    line = 1 if src.format == "csv" else None
     missing = [c for c in ent.required if c not in src.columns]
     if missing:
         raise ImportRejected(
@@ -289,7 +329,11 @@ class _Job:
     def _stage(self, batch: pa.RecordBatch) -> None:
         known = set(self.ent.column_names)
         arrays, names, extra_keys = [], [], []
+        rows_col = None
         for name, array in zip(batch.schema.names, batch.columns, strict=True):
+            if name == "_row":  # a preset's batch: each row's index in the file
+                rows_col = array
+                continue
             if name in known:
                 names.append(name)
             else:
@@ -297,9 +341,13 @@ class _Job:
                 names.append(f"_x{len(extra_keys) - 1}")
             arrays.append(array)
         n = batch.num_rows
-        arrays.append(pa.array(np.arange(self.rows, self.rows + n, dtype=np.int64)))
+        if rows_col is not None:
+            arrays.append(rows_col)
+            self.rows = max(self.rows, int(pc.max(rows_col).as_py()) + 1)
+        else:
+            arrays.append(pa.array(np.arange(self.rows, self.rows + n, dtype=np.int64)))
+            self.rows += n
         names.append("_row")
-        self.rows += n
         self.engine.register("_ingest_batch", pa.Table.from_arrays(arrays, names=names))
         try:
             self._type_batch(set(names) & known, extra_keys)
@@ -525,7 +573,7 @@ class _Job:
             inserted, updated = self._merge()
             if self.ent.name == "fx_rates":
                 recompute_money(self.engine, self.ws)
-            rows_read = self.rows + invalid
+            rows_read = max(self.rows, self.src.records) + invalid
             skipped = rows_read - rejected - inserted - updated
             self.engine.run(
                 "INSERT INTO import_ledger VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -552,6 +600,8 @@ class _Job:
             rejected=rejected,
             reject_report=report_path,
             seconds=time.perf_counter() - started,
+            preset=self.src.preset.name if self.src.preset is not None else None,
+            detected=self.src.detected,
         )
 
     def _reject(self) -> None:
