@@ -573,7 +573,7 @@ class _Job:
             inserted, updated = self._merge()
             if self.ent.name == "fx_rates":
                 recompute_money(self.engine, self.ws)
-            rows_read = max(self.rows, self.src.records) + invalid
+            rows_read = max(self.rows, self.src.records) + self.src.dropped + invalid
             skipped = rows_read - rejected - inserted - updated
             self.engine.run(
                 "INSERT INTO import_ledger VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

@@ -91,6 +91,15 @@ class Source:
     preset: Preset | None = None
     detected: bool = False  # the preset was recognised from the header, not named
     records: int = 0  # records read (a preset may leave some out of its batches)
+    dropped: int = 0  # footer lines of a preset (``Grand Totals (5 records)``) pyarrow skipped
+    sheet: str | None = None  # XLSX: the sheet read
+
+    def is_footer(self, first_cell: str) -> bool:
+        """A preset's total/footer line (read, counted as skipped, never an error)."""
+        p = self.preset
+        if not isinstance(p, TablePreset) or not p.drop:
+            return False
+        return first_cell.strip().lower().startswith(tuple(d.lower() for d in p.drop))
 
 
 def _problem(path: Path, code: str, expected: str, *, line: int | None = None) -> ImportRejected:
@@ -357,16 +366,48 @@ def _document_objects(src: Source) -> Iterator[dict[str, Any] | None]:
 
 
 def _open_xlsx(path: Path, size: int, entity: str | None, preset: str | None) -> Source:
-    rows = list(_xlsx_rows(path, None, HEADER_SCAN_ROWS, preset, entity))
-    if not rows:
+    """Find the sheet and row of the header: the named preset's sheet, else the first sheet
+    where a preset of ``entity`` is detected, else the first sheet as a canonical file."""
+    names = _sheet_names(path)
+    named = get_preset(preset, entity) if preset and entity else None
+    wanted = named.sheet if isinstance(named, TablePreset) else None
+    order = sorted(names, key=lambda n: n != wanted)
+    fallback: Source | None = None
+    for name in order:
+        rows = [r for _, r in _xlsx_rows(path, name, HEADER_SCAN_ROWS)]
+        if not rows:
+            continue
+        header_row, chosen, detected = _choose(
+            path, [[c or "" for c in r] for r in rows], entity, preset
+        )
+        header = [c or "" for c in rows[header_row]]
+        src = Source(path, "xlsx", "utf-8", _normalise(header), header, size)
+        src.header_row, src.preset, src.detected, src.sheet = header_row, chosen, detected, name
+        if chosen is not None or preset is None and entity is None:
+            return src
+        fallback = fallback or src
+    if fallback is None:
         raise _problem(path, "empty-file", "a sheet with a header row")
-    header_row, chosen, detected = _choose(
-        path, [[c or "" for c in r] for _, r in rows], entity, preset
-    )
-    header = [c or "" for c in rows[header_row][1]]
-    src = Source(path, "xlsx", "utf-8", _normalise(header), header, size)
-    src.header_row, src.preset, src.detected = header_row, chosen, detected
-    return src
+    return fallback
+
+
+def _sheet_names(path: Path) -> list[str]:
+    book = _workbook(path)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _workbook(path: Path) -> Any:
+    try:
+        import openpyxl  # type: ignore[import-untyped]
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise _problem(path, "unreadable-file", "openpyxl installed to read XLSX") from exc
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/… for a broken file
+        raise _problem(path, "unreadable-file", f"an XLSX workbook ({exc})") from exc
 
 
 def _cell(value: Any) -> str | None:
@@ -382,20 +423,10 @@ def _cell(value: Any) -> str | None:
 
 
 def _xlsx_rows(
-    path: Path, sheet: str | None, limit: int | None, preset: str | None, entity: str | None
+    path: Path, sheet: str | None, limit: int | None = None
 ) -> Iterator[tuple[int, list[str | None]]]:
     """(sheet row number, cells as text) of every row of the sheet (read-only, streaming)."""
-    try:
-        import openpyxl  # type: ignore[import-untyped]
-    except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise _problem(path, "unreadable-file", "openpyxl installed to read XLSX") from exc
-    if sheet is None and preset is not None and entity is not None:
-        p = get_preset(preset, entity)
-        sheet = p.sheet if isinstance(p, TablePreset) else None
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile/KeyError/… for a broken file
-        raise _problem(path, "unreadable-file", f"an XLSX workbook ({exc})") from exc
+    book = _workbook(path)
     try:
         ws = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
         for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -474,10 +505,9 @@ def _gzip_pos(fh: IO[bytes]) -> int:
 
 
 def _xlsx_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.RecordBatch]:
-    sheet = src.preset.sheet if isinstance(src.preset, TablePreset) else None
     width = len(src.columns)
     cols: list[list[str | None]] = [[] for _ in range(width)]
-    for n, (_, row) in enumerate(_xlsx_rows(src.path, sheet, None, None, None)):
+    for n, (_, row) in enumerate(_xlsx_rows(src.path, src.sheet)):
         if n <= src.header_row:
             continue
         cells = (row + [None] * width)[:width]
@@ -503,7 +533,11 @@ def _csv_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.Re
     names = [f"_c{i}" for i in range(len(src.columns))]
 
     def invalid(row: Any) -> str:
-        src.invalid_rows += 1
+        cells = next(csv.reader([row.text or ""], delimiter=src.delimiter), [""])
+        if src.is_footer(cells[0] if cells else ""):
+            src.dropped += 1
+        else:
+            src.invalid_rows += 1
         return "skip"
 
     read = pacsv.ReadOptions(
@@ -637,9 +671,8 @@ def iter_records(src: Source) -> Iterator[Record]:
     elif src.format == "ndjson":
         yield from _ndjson_records(src)
     elif src.format == "xlsx":
-        sheet = src.preset.sheet if isinstance(src.preset, TablePreset) else None
         row = 0
-        for n, (line, cells) in enumerate(_xlsx_rows(src.path, sheet, None, None, None)):
+        for n, (line, cells) in enumerate(_xlsx_rows(src.path, src.sheet)):
             if n > src.header_row:
                 yield Record(line, [c or "" for c in cells], row, None)
                 row += 1
@@ -669,6 +702,8 @@ def _csv_records(src: Source) -> Iterator[Record]:
                 if values == []:
                     continue
                 if len(values) != width:
+                    if src.is_footer(values[0]):
+                        continue
                     yield Record(start, values, None, f"{width} values, one per header column")
                     continue
                 yield Record(start, values, row, None)

@@ -208,7 +208,11 @@ TABLE_PRESETS: tuple[TablePreset, ...] = (
         "Salesforce Opportunity.csv (Data Export) or Opportunities report",
         {
             "deal_id": Col(("id", "opportunity id"), id_),
-            "contact_id": Col(("contactid", "contact id", "accountid", "account id"), id_),
+            # the contact, else the account (Salesforce writes 000000000000000AAA for none)
+            "contact_id": RowFn(
+                ("contactid", "contact id", "accountid", "account id"),
+                lambda r: next((v for h in r if (v := id_(r[h])) is not None), None),
+            ),
             "created_at": Col(("createddate", "created date"), timestamp),
             "stage": RowFn(("iswon", "isclosed", "stagename", "stage"), _salesforce_stage),
             "closed_at": RowFn(

@@ -133,13 +133,14 @@ def ga4_event(rec: dict[str, Any]) -> dict[str, str | None] | None:
     visitor = _s(rec.get("user_pseudo_id"))
     if visitor is None:
         return None
-    raw_params = rec.get("event_params")
-    params = _params(raw_params)
+    params = _params(rec.get("event_params"))
     name = _s(rec.get("event_name")) or ""
     ts = _s(rec.get("event_timestamp"))
     session = params.get("ga_session_id")
     stream = _s(rec.get("stream_id"))
-    key = json.dumps(raw_params, sort_keys=True, separators=(",", ":"), default=str)
+    # the params as text, sorted: the same event from JSON (int64 as strings) and from
+    # Parquet (int64 as ints) gets the same key
+    key = json.dumps(sorted(params.items()), separators=(",", ":"))
     event_id = hashlib.md5(  # noqa: S324 - an identity key, not security
         f"{visitor}|{stream}|{session}|{name}|{ts}|{key}".encode(), usedforsecurity=False
     ).hexdigest()
