@@ -43,11 +43,12 @@ from socialroi.ingest._readers import (
     Source,
     file_sha256,
     iter_batches,
+    iter_json_lines,
     iter_records,
     open_source,
 )
 from socialroi.ingest._sql import Params, TypedColumn, code_expected, ident, lit, typed_columns
-from socialroi.ingest.presets import TablePreset
+from socialroi.ingest.presets import JsonPreset, TablePreset
 from socialroi.ingest.presets._model import Col, header_of
 from socialroi.schema import ENTITIES, IMPORT_ORDER, ColumnType, Entity
 from socialroi.schema import entity as get_entity
@@ -320,9 +321,13 @@ class _Job:
             if progress is not None:
                 progress(min(done, total), total)
 
-        for batch in iter_batches(self.src, on_bytes):
-            if batch.num_rows:
-                self._stage(batch)
+        if isinstance(self.src.preset, JsonPreset):
+            for lines in iter_json_lines(self.src, on_bytes):
+                self._stage_json(self.src.preset, lines)
+        else:
+            for batch in iter_batches(self.src, on_bytes):
+                if batch.num_rows:
+                    self._stage(batch)
         if progress is not None:
             progress(total, total)
 
@@ -353,6 +358,30 @@ class _Job:
             self._type_batch(set(names) & known, extra_keys)
         finally:
             self.engine.unregister("_ingest_batch")
+
+    def _stage_json(self, preset: JsonPreset, lines: pa.Table) -> None:
+        """Stage a batch of raw JSON lines: DuckDB parses and maps them (the preset's SQL),
+        then the batch is typed like any other."""
+        self.engine.register("_json_raw", lines)
+        try:
+            self.engine.run(
+                "CREATE OR REPLACE TEMP TABLE _json_lines AS SELECT _row, line, "
+                "coalesce(json_valid(line) AND starts_with(ltrim(line), '{'), false) AS _valid "
+                "FROM _json_raw"
+            )
+        finally:
+            self.engine.unregister("_json_raw")
+        self.src.invalid_rows += self._count("SELECT count(*) FROM _json_lines WHERE NOT _valid")
+        known = set(self.ent.column_names)
+        extra_keys = [c for c in preset.select if c not in known]
+        names = {key: f"_x{i}" for i, key in enumerate(extra_keys)}
+        self.engine.run(f"CREATE OR REPLACE TEMP VIEW _ingest_batch AS {preset.sql(names)}")
+        try:
+            self.rows = max(self.rows, int(lines.num_rows and lines["_row"][-1].as_py()) + 1)
+            self._type_batch(set(preset.select) & known, extra_keys)
+        finally:
+            self.engine.run("DROP VIEW IF EXISTS _ingest_batch")
+            self.engine.run("DROP TABLE IF EXISTS _json_lines")
 
     def _typed_sql(
         self, present: set[str], extra_keys: list[str], p: Params, p_final: Params
@@ -573,7 +602,8 @@ class _Job:
             inserted, updated = self._merge()
             if self.ent.name == "fx_rates":
                 recompute_money(self.engine, self.ws)
-            rows_read = max(self.rows, self.src.records) + self.src.dropped + invalid
+            rows_read = max(self.rows, self.src.records) + self.src.dropped
+            rows_read += 0 if self.src.invalid_in_records else invalid
             skipped = rows_read - rejected - inserted - updated
             self.engine.run(
                 "INSERT INTO import_ledger VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

@@ -31,9 +31,17 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from socialroi.errors import ImportProblem, ImportRejected
-from socialroi.ingest.presets import Preset, RecordPreset, TablePreset, detect, get_preset
+from socialroi.ingest.presets import Preset, TablePreset, detect, get_preset
 
-__all__ = ["FORMATS", "Source", "file_sha256", "iter_batches", "iter_records", "open_source"]
+__all__ = [
+    "FORMATS",
+    "Source",
+    "file_sha256",
+    "iter_batches",
+    "iter_json_lines",
+    "iter_records",
+    "open_source",
+]
 
 #: File suffixes each format is recognised by.
 FORMATS: dict[str, str] = {
@@ -48,6 +56,10 @@ FORMATS: dict[str, str] = {
 
 #: Rows searched for the header of a preset (exports put report titles and dates above it).
 HEADER_SCAN_ROWS = 30
+#: Bytes of NDJSON DuckDB parses per batch (GA4 preset) and rows per batch of Parquet/JSON
+#: documents turned into JSON lines.
+JSON_BLOCK_BYTES = 32 << 20
+JSON_BATCH_ROWS = 50_000
 #: A ``.json`` file that is one document (an array of events, one pretty-printed event) is
 #: parsed whole; above this size it must be NDJSON (BigQuery's own JSON export is NDJSON).
 JSON_DOCUMENT_MAX_BYTES = 256 << 20
@@ -91,6 +103,7 @@ class Source:
     preset: Preset | None = None
     detected: bool = False  # the preset was recognised from the header, not named
     records: int = 0  # records read (a preset may leave some out of its batches)
+    invalid_in_records: bool = False  # ``records`` counts the invalid records too
     dropped: int = 0  # footer lines of a preset (``Grand Totals (5 records)``) pyarrow skipped
     sheet: str | None = None  # XLSX: the sheet read
 
@@ -444,11 +457,6 @@ def iter_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.Re
     skipped and counted in ``src.invalid_rows``; :func:`iter_records` names their lines.
     """
     preset = src.preset
-    if isinstance(preset, RecordPreset):
-        for batch, n in preset.batches(_objects(src, on_bytes), BATCH_ROWS):
-            src.records += n
-            yield batch
-        return
     if src.format == "csv":
         batches = _csv_batches(src, on_bytes)
     elif src.format == "ndjson":
@@ -466,36 +474,64 @@ def iter_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.Re
             yield batch
 
 
-def _objects(src: Source, on_bytes: Callable[[int], None]) -> Iterator[dict[str, Any] | None]:
-    """Every record of a JSON or Parquet file as a dict (None: a line that is no object)."""
-    if src.format == "parquet":
-        pf = pq.ParquetFile(src.path)
-        total = max(pf.metadata.num_rows, 1)
-        done = 0
-        for batch in pf.iter_batches(batch_size=20_000):
-            yield from batch.to_pylist()
-            done += batch.num_rows
-            on_bytes(src.size * done // total)
+def iter_json_lines(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.Table]:
+    """The records of a JSON-preset file as tables ``(_row, line)`` of raw JSON text, for
+    DuckDB to parse (:class:`socialroi.ingest.presets.JsonPreset`).
+
+    NDJSON is read in blocks of :data:`JSON_BLOCK_BYTES` and split into lines (blank lines
+    skipped); Parquet rows and ``.json`` documents are written out as JSON lines first. ``_row``
+    counts every record, valid or not (``src.invalid_in_records``): a line that is no JSON
+    object keeps its index and is reported by the import.
+    """
+    src.invalid_in_records = True
+    row = 0
+
+    def table(lines: list[str]) -> pa.Table:
+        nonlocal row
+        t = pa.table({"_row": pa.array(range(row, row + len(lines)), pa.int64()), "line": lines})
+        row += len(lines)
+        src.records = row
+        return t
+
+    if src.format == "parquet" or src.json_document:
+        pending: list[str] = []
+        for obj in _documents(src, on_bytes):
+            pending.append(json.dumps(obj, ensure_ascii=False, default=str))
+            if len(pending) >= JSON_BATCH_ROWS:
+                yield table(pending)
+                pending = []
+        if pending:
+            yield table(pending)
         return
+    decoder = codecs.getincrementaldecoder(src.encoding)()
+    rest = ""
+    with _open_binary(src) as fh:
+        while True:
+            chunk = fh.read(JSON_BLOCK_BYTES)
+            text = rest + decoder.decode(chunk, final=not chunk)
+            parts = text.split("\n")
+            rest = parts.pop() if chunk else ""
+            if not chunk and rest.strip():
+                parts.append(rest)
+            lines = [ln for ln in parts if ln.strip()]
+            if lines:
+                yield table(lines)
+            on_bytes(_gzip_pos(fh) if src.gzip else fh.tell())
+            if not chunk:
+                return
+
+
+def _documents(src: Source, on_bytes: Callable[[int], None]) -> Iterator[Any]:
     if src.json_document:
         yield from _document_objects(src)
         return
-    decoder = codecs.getincrementaldecoder(src.encoding)()
-    with _open_binary(src) as fh, open(src.path, "rb") as raw:
-        for i, line_bytes in enumerate(fh):
-            line = decoder.decode(line_bytes)
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                obj = None
-            if not isinstance(obj, dict):
-                src.invalid_rows += 1
-                obj = None
-            yield obj
-            if i % 50_000 == 0:
-                on_bytes(raw.tell() if not src.gzip else _gzip_pos(fh))
+    pf = pq.ParquetFile(src.path)
+    total = max(pf.metadata.num_rows, 1)
+    done = 0
+    for batch in pf.iter_batches(batch_size=JSON_BATCH_ROWS):
+        yield from batch.to_pylist()
+        done += batch.num_rows
+        on_bytes(src.size * done // total)
 
 
 def _gzip_pos(fh: IO[bytes]) -> int:
@@ -727,6 +763,7 @@ def _ndjson_records(src: Source) -> Iterator[Record]:
             text = line.rstrip("\r\n")
             if not isinstance(obj, dict):
                 yield Record(number, [text], None, "a JSON object")
+                row += src.invalid_in_records  # the SQL path numbers invalid lines too
                 continue
             yield Record(number, [text], row, None)
             row += 1

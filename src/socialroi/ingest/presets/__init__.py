@@ -10,13 +10,13 @@ import's. The registry :data:`PRESETS` is the one place presets are declared.
 from __future__ import annotations
 
 from socialroi.errors import ConfigError
-from socialroi.ingest.presets._model import RecordPreset, TablePreset
+from socialroi.ingest.presets._model import JsonPreset, TablePreset
 from socialroi.ingest.presets._tables import TABLE_PRESETS
 from socialroi.ingest.presets.ga4 import GA4
 
-__all__ = ["PRESETS", "Preset", "RecordPreset", "TablePreset", "detect", "get_preset"]
+__all__ = ["PRESETS", "Preset", "JsonPreset", "TablePreset", "detect", "get_preset"]
 
-Preset = TablePreset | RecordPreset
+Preset = TablePreset | JsonPreset
 
 #: Every preset by name.
 PRESETS: dict[str, Preset] = {GA4.name: GA4, **{p.name: p for p in TABLE_PRESETS}}

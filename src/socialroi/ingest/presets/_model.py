@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import pyarrow as pa
 
@@ -28,7 +28,7 @@ __all__ = [
     "Const",
     "First",
     "FromHeader",
-    "RecordPreset",
+    "JsonPreset",
     "RowFn",
     "TablePreset",
     "header_of",
@@ -185,49 +185,42 @@ class TablePreset:
 
 
 @dataclass(frozen=True)
-class RecordPreset:
-    """A nested-record export (JSON, Parquet) mapped record by record onto one entity.
+class JsonPreset:
+    """A nested-record export (JSON lines, or Parquet/JSON documents turned into JSON lines)
+    mapped by one SQL ``SELECT`` that DuckDB runs over each batch of lines.
 
-    ``map_record(record)`` returns the canonical columns (strings) of one record, or ``None``
-    for a record that is read and counted as skipped (e.g. a GA4 event without a visitor).
+    ``structure`` is the ``from_json`` target (the fields read, every scalar as text), parsed
+    once per line into ``j``; ``select`` maps each output column (canonical columns, then
+    extra attributes) to SQL over ``j``; records failing ``keep`` are read and counted as
+    skipped. The SQL is constant text of the preset module, never built from the file.
     """
 
     name: str
     entity: str
     label: str
     detect: tuple[str, ...]
-    map_record: Callable[[dict[str, object]], dict[str, str | None] | None]
-    columns: tuple[str, ...] = field(default=())
+    structure: str
+    select: Mapping[str, str]
+    keep: str = "true"
     note: str = ""
+    #: intermediate columns, each layer over ``j`` and the layers before it (so a value used
+    #: by several output columns is computed once per line)
+    layers: tuple[Mapping[str, str], ...] = ()
 
     def matches(self, columns: list[str]) -> bool:
         return all(d in columns for d in self.detect)
 
-    def batches(
-        self, records: Iterator[dict[str, object] | None], size: int
-    ) -> Iterator[tuple[pa.RecordBatch, int]]:
-        """``(batch, records consumed)`` of mapped records; ``None`` records (not an object)
-        keep their row index but are not mapped (the canonical import reports them)."""
-        cols: dict[str, list[str | None]] = {c: [] for c in self.columns}
-        rows: list[int] = []
-        row = 0
-        start = 0
-        for rec in records:
-            if rec is None:
-                continue
-            mapped = self.map_record(rec)
-            if mapped is not None:
-                for c in self.columns:
-                    cols[c].append(mapped.get(c))
-                rows.append(row)
-            row += 1
-            if row - start >= size:
-                yield self._batch(cols, rows), row - start
-                cols, rows, start = {c: [] for c in self.columns}, [], row
-        if row > start:
-            yield self._batch(cols, rows), row - start
-
-    def _batch(self, cols: dict[str, list[str | None]], rows: list[int]) -> pa.RecordBatch:
-        arrays = [pa.array(v, pa.string()) for v in cols.values()]
-        arrays.append(pa.array(rows, pa.int64()))
-        return pa.RecordBatch.from_arrays(arrays, names=[*cols, "_row"])
+    def sql(self, names: Mapping[str, str]) -> str:
+        """``SELECT <columns AS names[col]>, _row FROM _json_lines`` for the valid lines that
+        pass ``keep``; ``names`` renames output columns (extra attributes to ``_x<i>``)."""
+        if "'" in self.structure:
+            raise ValueError("a from_json structure is a constant without quotes")
+        rel = (
+            f"(SELECT _row, from_json(line, '{self.structure}') AS j "  # noqa: S608
+            f"FROM _json_lines WHERE _valid) WHERE {self.keep}"
+        )
+        for layer in self.layers:
+            cols = ", ".join(f'{expr} AS "{c}"' for c, expr in layer.items())
+            rel = f"(SELECT *, {cols} FROM {rel})"  # noqa: S608
+        cols = ", ".join(f'{expr} AS "{names.get(c, c)}"' for c, expr in self.select.items())
+        return f"SELECT {cols}, _row FROM {rel}"  # noqa: S608
