@@ -136,7 +136,7 @@ def _event(rng: random.Random, visitor: str | None, session: int, ts_us: int, n:
 
 def generate(out: Path, *, events: int | None = None, size: int | None = None) -> int:
     """Write the export; stops after ``events`` events or ``size`` bytes. Returns events."""
-    rng = random.Random(20250301)
+    rng = random.Random(20250301)  # noqa: S311 - test data, not secrets
     written = 0
     n_events = 0
     ts = 1_740_787_200_000_000  # 2025-03-01T00:00:00Z

@@ -76,6 +76,11 @@ MONEY_DATE: dict[str, tuple[str, ...]] = {
     "order_items": (),
 }
 
+#: DuckDB's memory limit while a file imports into a database file: the staging tables spill
+#: to ``<db>.tmp`` beyond it, so a 5 GB export imports in bounded memory (an in-memory
+#: database keeps DuckDB's default: it has nowhere to spill).
+IMPORT_MEMORY_LIMIT = "1GB"
+
 _TZ = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 Progress = Callable[[int, int], None]
 _Cell = tuple[str, str | None, str, str | None]  # column, value, code, expected (or NULL)
@@ -300,6 +305,12 @@ class _Job:
             '"column" VARCHAR, value VARCHAR, code VARCHAR, expected VARCHAR)'
         )
         order = run("SELECT current_setting('preserve_insertion_order')")[0][0]
+        limit = run("SELECT current_setting('memory_limit')")[0][0]
+        on_disk = self.engine.path not in (":memory:", "") and not self.engine.path.startswith(
+            ":memory:"
+        )
+        if on_disk:
+            run(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
         run(f"SET TimeZone = '{tz}'")
         # rows carry _row; stored tables have no order: let DuckDB append in parallel
         run("SET preserve_insertion_order = false")
@@ -308,6 +319,8 @@ class _Job:
         finally:
             run("SET TimeZone = 'UTC'")
             run(f"SET preserve_insertion_order = {'true' if order else 'false'}")
+            if on_disk and re.fullmatch(r"[0-9.]+ [KMGT]?i?B", str(limit)):
+                run(f"SET memory_limit = '{limit}'")
             run("DROP VIEW IF EXISTS _ingest_final")
             run("DROP TABLE IF EXISTS _ingest_stage")
             run("DROP TABLE IF EXISTS _ingest_problems")

@@ -58,7 +58,7 @@ FORMATS: dict[str, str] = {
 HEADER_SCAN_ROWS = 30
 #: Bytes of NDJSON DuckDB parses per batch (GA4 preset) and rows per batch of Parquet/JSON
 #: documents turned into JSON lines.
-JSON_BLOCK_BYTES = 32 << 20
+JSON_BLOCK_BYTES = 16 << 20
 JSON_BATCH_ROWS = 50_000
 #: A ``.json`` file that is one document (an array of events, one pretty-printed event) is
 #: parsed whole; above this size it must be NDJSON (BigQuery's own JSON export is NDJSON).
