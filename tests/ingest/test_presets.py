@@ -515,3 +515,37 @@ def test_gzip_canonical_ndjson(duck: DuckDBEngine, tmp_path: Path) -> None:
     with raw.open("rb") as src, gzip.open(gz, "wb") as dst:
         shutil.copyfileobj(src, dst)
     assert import_file(duck, "ws", "costs", gz).inserted == 1
+
+
+def test_skip_bad_rows_with_a_preset_reports_the_physical_line(
+    duck: DuckDBEngine, tmp_path: Path
+) -> None:
+    bad = GOOGLE_ADS.replace("2025-07-09", "someday")
+    path = write(tmp_path, "ads.csv", bad)
+    r = import_file(duck, "ws", "costs", path, skip_bad_rows=True)
+    # 4 rows read: 1 imported, 1 rejected (line 5), 2 total rows skipped
+    assert (r.inserted, r.rejected, r.skipped) == (1, 1, 2)
+    assert r.reject_report is not None
+    report = r.reject_report.read_text(encoding="utf-8").splitlines()
+    assert report[0].startswith("line,column,value,expected,code,Day,Campaign")
+    assert report[1].startswith("5,date,someday,")
+
+
+def test_the_ledger_knows_a_file_seen_before(duck: DuckDBEngine, tmp_path: Path) -> None:
+    path = write(tmp_path, "ads.csv", GOOGLE_ADS)
+    first = import_file(duck, "ws", "costs", path)
+    again = import_file(duck, "ws", "costs", path)
+    assert first.seen_before is None
+    assert again.seen_before is not None and again.inserted == 0
+
+
+def test_a_3_mb_line_imports(duck: DuckDBEngine, tmp_path: Path) -> None:
+    # reliability.md scenario 13: a 3 MB value in a CSV export and in a GA4 event
+    long = "x" * 3_000_000
+    text = GOOGLE_ADS.replace('"Brand, exact"', f'"{long}"')
+    r = import_file(duck, "ws", "costs", write(tmp_path, "ads.csv", text))
+    assert r.inserted == 2
+    event = _ga4_row(event_params=[{"key": "page_title", "value": {"string_value": long}}])
+    r = import_file(duck, "ws", "web_events", write(tmp_path, "e.ndjson", json.dumps(event)))
+    assert r.inserted == 1
+    assert rows(duck, "SELECT max(length(campaign)) FROM costs") == [(3_000_000,)]

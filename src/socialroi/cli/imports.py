@@ -99,6 +99,8 @@ def _summary(r: ImportResult) -> str:
     )
     if r.reject_report is not None:
         line += f"; reject report: {r.reject_report}"
+    if r.seen_before is not None:
+        line += f" (the same file was imported on {r.seen_before:%Y-%m-%d %H:%M} UTC)"
     return line
 
 

@@ -106,6 +106,8 @@ class ImportResult:
     seconds: float
     preset: str | None = None  # the preset the file was read with (None: canonical)
     detected: bool = False  # the preset was recognised from the header
+    #: when the same bytes (sha256) were imported into this workspace and entity before
+    seen_before: dt.datetime | None = None
 
     @property
     def rows_per_s(self) -> float:
@@ -611,6 +613,12 @@ class _Job:
                 self.src.path.stem + ".rejects.csv"
             )
             self._locate(None, report_path)
+        digest = sha256.result()
+        seen = self.engine.run(
+            "SELECT min(imported_at) FROM import_ledger WHERE workspace_id = $1 AND entity = $2 "
+            "AND file_sha256 = $3",
+            [self.ws.workspace_id, self.ent.name, digest],
+        )
         with self.engine.transaction():
             inserted, updated = self._merge()
             if self.ent.name == "fx_rates":
@@ -624,7 +632,7 @@ class _Job:
                     self.ws.workspace_id,
                     self.ent.name,
                     str(self.src.path),
-                    sha256.result(),
+                    digest,
                     rows_read,
                     inserted,
                     updated,
@@ -645,6 +653,7 @@ class _Job:
             seconds=time.perf_counter() - started,
             preset=self.src.preset.name if self.src.preset is not None else None,
             detected=self.src.detected,
+            seen_before=seen[0][0] if seen else None,
         )
 
     def _reject(self) -> None:

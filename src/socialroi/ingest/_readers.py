@@ -60,6 +60,8 @@ HEADER_SCAN_ROWS = 30
 #: documents turned into JSON lines.
 JSON_BLOCK_BYTES = 16 << 20
 JSON_BATCH_ROWS = 50_000
+#: The longest first line read to recognise a JSON export (its keys name the preset).
+FIRST_LINE_MAX_BYTES = 64 << 20
 #: A ``.json`` file that is one document (an array of events, one pretty-printed event) is
 #: parsed whole; above this size it must be NDJSON (BigQuery's own JSON export is NDJSON).
 JSON_DOCUMENT_MAX_BYTES = 256 << 20
@@ -343,16 +345,23 @@ def open_source(
 
 
 def _first_object(src: Source, head: bytes) -> dict[str, Any] | None:
-    """The first record of a JSON file; marks a ``.json`` document (array, one object)."""
-    text = codecs.getincrementaldecoder(src.encoding)().decode(head, final=False)
-    stripped = text.lstrip("\ufeff \t\r\n")
-    line = stripped.split("\n", 1)[0]
+    """The first record of a JSON file (its whole first line, however long); marks a
+    ``.json`` document (an array, or one object over several lines)."""
+    with _open_binary(src) as fh:
+        first = b""
+        while not first.strip():
+            first = fh.readline(FIRST_LINE_MAX_BYTES)
+            if not first:
+                break
+    text = first.decode(src.encoding, errors="replace").lstrip("\ufeff \t\r\n")
     try:
-        obj = json.loads(line)
+        obj = json.loads(text)
     except ValueError:
         obj = None
     if isinstance(obj, dict):
         return obj
+    start = codecs.getincrementaldecoder(src.encoding)().decode(head, final=False)
+    stripped = start.lstrip("\ufeff \t\r\n")
     if src.path.suffix.lower() == ".json" or (src.gzip and ".json" in src.path.suffixes):
         if stripped.startswith(("[", "{")):
             src.json_document = True
