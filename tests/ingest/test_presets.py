@@ -286,6 +286,7 @@ def test_google_ads_bad_day_names_the_physical_line(duck: DuckDBEngine, tmp_path
     # line 1 title, 2 date range, 3 header, 4 first day, 5 the bad one
     assert where(exc.value) == [(5, "date", "bad-date")]
     assert exc.value.problems[0].value == "someday"
+    assert exc.value.problems[0].expected == "a date YYYY-MM-DD (export column 'day')"
 
 
 def test_meta_ads_currency_from_the_header_and_french_semicolons(

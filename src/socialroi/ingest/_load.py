@@ -552,6 +552,10 @@ class _Job:
         remaining_invalid = self.src.invalid_rows
         problems: list[ImportProblem] = []
 
+        # a preset's problem also names the export column the value came from
+        preset = self.src.preset
+        source_of = preset.mapping(self.src.columns) if isinstance(preset, TablePreset) else {}
+
         def cell_problems(line: int | None, row_cells: list[_Cell]) -> list[ImportProblem]:
             return [
                 ImportProblem(
@@ -559,7 +563,8 @@ class _Job:
                     line,
                     column,
                     value,
-                    expected or code_expected(self.ent, column, code),
+                    (expected or code_expected(self.ent, column, code))
+                    + (f" (export column {source_of[column]!r})" if column in source_of else ""),
                     code,
                 )
                 for column, value, code, expected in row_cells
