@@ -102,7 +102,7 @@ def main() -> None:
         + "\n\n"
         + " ".join(notes)
         + " The import keeps DuckDB under `IMPORT_MEMORY_LIMIT` (1 GB; the staging tables spill "
-        "to `<db>.tmp`), reads the file in 16 MiB blocks and lets DuckDB parse each line once "
+        "to `<db>.tmp`), reads the file in 32 MiB blocks and lets DuckDB parse each line once "
         "with `from_json`."
     )
     write_section("GA4 import", body)

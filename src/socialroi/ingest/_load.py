@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from socialroi.engine import DuckDBEngine, Workspace
-from socialroi.errors import ConfigError, ImportProblem, ImportRejected
+from socialroi.errors import ConfigError, EngineError, ImportProblem, ImportRejected
 from socialroi.ingest._readers import (
     FORMATS,
     Source,
@@ -376,25 +376,40 @@ class _Job:
 
     def _stage_json(self, preset: JsonPreset, lines: pa.Table) -> None:
         """Stage a batch of raw JSON lines: DuckDB parses and maps them (the preset's SQL),
-        then the batch is typed like any other."""
-        self.engine.register("_json_raw", lines)
-        try:
-            self.engine.run(
-                "CREATE OR REPLACE TEMP TABLE _json_lines AS SELECT _row, line, "
-                "coalesce(json_valid(line) AND starts_with(ltrim(line), '{'), false) AS _valid "
-                "FROM _json_raw"
-            )
-        finally:
-            self.engine.unregister("_json_raw")
-        self.src.invalid_rows += self._count("SELECT count(*) FROM _json_lines WHERE NOT _valid")
+        then the batch is typed like any other.
+
+        Optimistic: a line is taken as an object when it starts with ``{`` and parsed once, by
+        the mapping. Only when that fails (malformed JSON somewhere in the batch; the failed
+        statement wrote nothing) is every line of the batch checked with ``json_valid`` and
+        the batch mapped again without the bad ones.
+        """
         known = set(self.ent.column_names)
         extra_keys = [c for c in preset.select if c not in known]
         names = {key: f"_x{i}" for i, key in enumerate(extra_keys)}
-        self.engine.run(f"CREATE OR REPLACE TEMP VIEW _ingest_batch AS {preset.sql(names)}")
+        self.rows = max(self.rows, int(pc.max(lines["_row"]).as_py()) + 1)
+        self.engine.register("_json_raw", lines)
         try:
-            self.rows = max(self.rows, int(lines.num_rows and lines["_row"][-1].as_py()) + 1)
-            self._type_batch(set(preset.select) & known, extra_keys)
+            for valid in (
+                "starts_with(ltrim(line), '{')",
+                "coalesce(json_valid(line) AND starts_with(ltrim(line), '{'), false)",
+            ):
+                self.engine.run(
+                    "CREATE OR REPLACE TEMP TABLE _json_lines AS "  # noqa: S608 (constant)
+                    f"SELECT _row, line, {valid} AS _valid FROM _json_raw"
+                )
+                self.engine.run(f"CREATE OR REPLACE TEMP VIEW _ingest_batch AS {preset.sql(names)}")
+                try:
+                    self._type_batch(set(preset.select) & known, extra_keys)
+                except EngineError as exc:
+                    if "json" not in str(exc).lower() or valid.startswith("coalesce"):
+                        raise
+                    continue
+                break
+            self.src.invalid_rows += self._count(
+                "SELECT count(*) FROM _json_lines WHERE NOT _valid"
+            )
         finally:
+            self.engine.unregister("_json_raw")
             self.engine.run("DROP VIEW IF EXISTS _ingest_batch")
             self.engine.run("DROP TABLE IF EXISTS _json_lines")
 

@@ -58,7 +58,7 @@ FORMATS: dict[str, str] = {
 HEADER_SCAN_ROWS = 30
 #: Bytes of NDJSON DuckDB parses per batch (GA4 preset) and rows per batch of Parquet/JSON
 #: documents turned into JSON lines.
-JSON_BLOCK_BYTES = 16 << 20
+JSON_BLOCK_BYTES = 32 << 20
 JSON_BATCH_ROWS = 50_000
 #: The longest first line read to recognise a JSON export (its keys name the preset).
 FIRST_LINE_MAX_BYTES = 64 << 20
