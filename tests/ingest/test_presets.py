@@ -550,3 +550,14 @@ def test_a_3_mb_line_imports(duck: DuckDBEngine, tmp_path: Path) -> None:
     r = import_file(duck, "ws", "web_events", write(tmp_path, "e.ndjson", json.dumps(event)))
     assert r.inserted == 1
     assert rows(duck, "SELECT max(length(campaign)) FROM costs") == [(3_000_000,)]
+
+
+def test_gzip_csv_export_with_a_bad_line(duck: DuckDBEngine, tmp_path: Path) -> None:
+    gz = tmp_path / "Campaign report.csv.gz"
+    gz.write_bytes(gzip.compress(GOOGLE_ADS.encode()))
+    assert import_file(duck, "ws", "costs", gz).inserted == 2
+    bad = tmp_path / "bad.csv.gz"
+    bad.write_bytes(gzip.compress(GOOGLE_ADS.replace("2025-07-09", "someday").encode()))
+    with pytest.raises(ImportRejected) as exc:
+        import_file(duck, "ws", "costs", bad)
+    assert where(exc.value) == [(5, "date", "bad-date")]

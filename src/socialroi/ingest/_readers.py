@@ -328,7 +328,7 @@ def open_source(
                 has_rows = len(head) >= _SNIFF_BYTES or any(row for row in reader)
         except csv.Error as exc:
             raise _problem(path, "unreadable-file", f"a CSV file ({exc})") from exc
-        src = Source(path, fmt, enc, _normalise(header), header, size)
+        src = Source(path, fmt, enc, _normalise(header), header, size, gzip=gz)
         src.has_rows, src.delimiter, src.header_row = has_rows, delimiter, header_row
         src.preset, src.detected = chosen, detected
     if src.preset is not None:
@@ -604,8 +604,9 @@ def _csv_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.Re
         return
     try:
         with pa.OSFile(str(src.path)) as raw:
+            source: Any = gzip.open(str(src.path), "rb") if src.gzip else raw
             stream = pacsv.open_csv(
-                raw, read_options=read, parse_options=parse, convert_options=convert
+                source, read_options=read, parse_options=parse, convert_options=convert
             )
             for batch in stream:
                 on_bytes(raw.tell())
@@ -734,7 +735,9 @@ def _csv_records(src: Source) -> Iterator[Record]:
     width = len(src.columns)
     with (
         _large_fields(),
-        src.path.open("r", encoding=src.encoding, newline="", errors="replace") as fh,
+        io.TextIOWrapper(
+            _open_binary(src), encoding=src.encoding, newline="", errors="replace"
+        ) as fh,
     ):
         reader = csv.reader(fh, delimiter=src.delimiter)
         try:
