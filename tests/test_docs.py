@@ -105,6 +105,9 @@ EXPORTED = {
         "default_channel_group", "events_with_sessions", "host_of", "network_from_referrer",
         "network_from_source", "sessions",
     ],
+    "socialroi.ingest.presets": [
+        "JsonPreset", "PRESETS", "Preset", "TablePreset", "detect", "get_preset",
+    ],
     "socialroi.report": ["render_summary_html", "write_summary_html"],
     "socialroi.summary": ["SECTIONS", "summary"],
 }  # fmt: skip

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from summary_data import insert, web_event
 
 from socialroi.engine import DuckDBEngine, Engine
+from socialroi.ingest import import_file
 from socialroi.metrics import customers, first_touch, person_visits, visitor_contacts
+from socialroi.metrics.people import identity_conflicts
 from socialroi.visits import sessions
 
 
@@ -149,3 +152,74 @@ def test_padded_crm_values_read_the_same_on_spark(
     assert [(r["person_id"], r["network"]) for r in got["touch"] if r["person_id"] == "contact:c1"]
     assert got["links"][0]["contact_id"] == "c1"  # the padded, mixed-case email matched
     assert got["won"] == [{"value": 1}]
+
+
+def _import_csv(duck: DuckDBEngine, tmp: Path, entity: str, text: str) -> None:
+    path = tmp / f"{entity}.csv"
+    path.write_text(text, encoding="utf-8")
+    import_file(duck, "ws", entity, path)
+
+
+def _identity_data(duck: DuckDBEngine, tmp: Path) -> None:
+    """Contacts from a HubSpot export (click ids land in ``extra``), events from a site."""
+    _import_csv(duck, tmp, "contacts",
+        "Record ID,Email,Create Date,Facebook click id,Google ad click id\n"
+        "c1,ana@example.com,2025-01-01 00:00,fb.AAA,\n"
+        "c2,bo@example.com,2025-01-02 00:00,,gc.BBB\n"
+        "c3,cy@example.com,2025-01-03 00:00,fb.CCC,\n")  # fmt: skip
+    _import_csv(duck, tmp, "web_events",
+        "event_id,visitor_id,occurred_at,event,click_id,email,contact_id\n"
+        # phone of Ana: only her fbclid links it (precedence 4)
+        "e1,phone-ana,2025-02-01T10:00:00Z,pageview,fb.AAA,,\n"
+        # laptop of Ana: identified by email (3)
+        "e2,laptop-ana,2025-02-02T10:00:00Z,identify,,ANA@example.com ,\n"
+        # a visitor with Bo's gclid who then logs in as Cy (user_id → contact_id, 2): Cy wins,
+        # and the conflict is reported
+        "e3,shared,2025-02-03T10:00:00Z,pageview,gc.BBB,,\n"
+        "e4,shared,2025-02-03T10:05:00Z,login,,,c3\n"
+        # a click id no contact has
+        "e5,stranger,2025-02-04T10:00:00Z,pageview,fb.ZZZ,,\n")  # fmt: skip
+
+
+def test_click_ids_link_devices_and_conflicts_are_reported(
+    duck: DuckDBEngine, tmp_path: Path
+) -> None:
+    _identity_data(duck, tmp_path)
+    assert _links(duck) == [
+        ("laptop-ana", "c1", "email"),
+        ("phone-ana", "c1", "click_id"),
+        ("shared", "c3", "event_contact_id"),
+    ]
+    # Ana's two devices are one person: both visits are hers
+    t = duck.tables("ws")
+    pv = duck.execute(person_visits(sessions(t), visitor_contacts(t))).to_pylist()
+    assert sorted({r["person_id"] for r in pv}) == [
+        "contact:c1",
+        "contact:c3",
+        "visitor:stranger",
+    ]
+    conflicts = duck.execute(identity_conflicts(t).order_by("contact_id")).to_pylist()
+    assert [(r["visitor_id"], r["contact_id"], r["linked_by"], r["chosen"]) for r in conflicts] == [
+        ("shared", "c2", "click_id", False),
+        ("shared", "c3", "event_contact_id", True),
+    ]
+
+
+@pytest.mark.spark
+def test_identity_with_click_ids_and_conflicts_is_the_same_on_spark(
+    duck: DuckDBEngine,
+    tmp_path: Path,
+    same_on_both: Callable[[DuckDBEngine, Callable[[Engine], Any]], Any],
+) -> None:
+    _identity_data(duck, tmp_path)
+
+    def run(engine: Engine) -> dict[str, Any]:
+        t = engine.tables("ws")
+        links = engine.execute(visitor_contacts(t)).to_pylist()
+        conflicts = engine.execute(identity_conflicts(t)).to_pylist()
+        key = lambda r: (r["visitor_id"], r["contact_id"])  # noqa: E731
+        return {"links": sorted(links, key=key), "conflicts": sorted(conflicts, key=key)}
+
+    got = same_on_both(duck, run)
+    assert len(got["links"]) == 3
+    assert len(got["conflicts"]) == 2

@@ -24,6 +24,8 @@ from socialroi.cli._app import DEFAULT_WORKSPACE, DbOption, app, open_writer
 from socialroi.engine import DuckDBEngine
 from socialroi.errors import WorkspaceNotFound
 from socialroi.ingest import ImportResult, import_dir, import_file
+from socialroi.ingest._readers import Source
+from socialroi.ingest.presets import PRESETS
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -97,13 +99,26 @@ def _summary(r: ImportResult) -> str:
     )
     if r.reject_report is not None:
         line += f"; reject report: {r.reject_report}"
+    if r.seen_before is not None:
+        line += f" (the same file was imported on {r.seen_before:%Y-%m-%d %H:%M} UTC)"
     return line
 
 
 @app.command("import")
 def import_command(
     entity: Annotated[str, typer.Argument(help="canonical entity, e.g. web_events, costs")],
-    file: Annotated[Path, typer.Argument(help="a .csv, .ndjson, .jsonl or .parquet file")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="a .csv, .ndjson, .jsonl, .json, .parquet or .xlsx file (or .gz)"),
+    ],
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="read FILE as this export layout (socialroi presets lists them); "
+            "default: detected from the header",
+        ),
+    ] = None,
     skip_bad_rows: SkipOption = False,
     workspace: ImportWorkspaceOption = None,
     db: DbOption = None,
@@ -115,7 +130,8 @@ def import_command(
         ),
     ] = None,
 ) -> None:
-    """Import one canonical file; a bad row rejects the whole file unless --skip-bad-rows."""
+    """Import one canonical file or export; a bad row rejects the whole file unless
+    --skip-bad-rows."""
     with open_writer(db) as eng, _progress() as progress:
         ws = _workspace(eng, workspace)
         result = import_file(
@@ -127,8 +143,33 @@ def import_command(
             encoding=encoding,
             reject_report=reject_report,
             progress=progress(entity, file),
+            preset=preset,
+            on_source=_announce,
         )
     console.print(_summary(result), markup=False)
+
+
+def _announce(src: Source) -> None:
+    """Say how the file is read before reading it: the detected preset and its mapping."""
+    p = src.preset
+    if p is None:
+        if src.delimiter != ",":
+            console.print(f"reading {src.path.name} as a canonical file, delimiter "
+                          f"{src.delimiter!r}", markup=False)  # fmt: skip
+        return
+    how = "detected" if src.detected else "preset"
+    where = f", header on row {src.header_row + 1}" if src.header_row else ""
+    console.print(
+        f"{how}: {p.name} ({p.label}){where}; pass --preset NAME to choose another",
+        markup=False,
+    )
+
+
+@app.command("presets")
+def presets_command() -> None:
+    """List the export layouts `socialroi import --preset` reads, by entity."""
+    for p in sorted(PRESETS.values(), key=lambda p: (p.entity, p.name)):
+        console.print(f"{p.entity:<13} {p.name:<26} {p.label}", markup=False)
 
 
 @app.command("import-dir")

@@ -30,21 +30,26 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from socialroi.engine import DuckDBEngine, Workspace
-from socialroi.errors import ConfigError, ImportProblem, ImportRejected
+from socialroi.errors import ConfigError, EngineError, ImportProblem, ImportRejected
 from socialroi.ingest._readers import (
     FORMATS,
     Source,
     file_sha256,
     iter_batches,
+    iter_json_lines,
     iter_records,
     open_source,
 )
 from socialroi.ingest._sql import Params, TypedColumn, code_expected, ident, lit, typed_columns
+from socialroi.ingest.presets import JsonPreset, TablePreset
+from socialroi.ingest.presets._model import Col, header_of
 from socialroi.schema import ENTITIES, IMPORT_ORDER, ColumnType, Entity
 from socialroi.schema import entity as get_entity
 
@@ -71,6 +76,11 @@ MONEY_DATE: dict[str, tuple[str, ...]] = {
     "order_items": (),
 }
 
+#: DuckDB's memory limit while a file imports into a database file: the staging tables spill
+#: to ``<db>.tmp`` beyond it, so a 5 GB export imports in bounded memory (an in-memory
+#: database keeps DuckDB's default: it has nowhere to spill).
+IMPORT_MEMORY_LIMIT = "1GB"
+
 _TZ = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 Progress = Callable[[int, int], None]
 _Cell = tuple[str, str | None, str, str | None]  # column, value, code, expected (or NULL)
@@ -94,6 +104,10 @@ class ImportResult:
     rejected: int
     reject_report: Path | None
     seconds: float
+    preset: str | None = None  # the preset the file was read with (None: canonical)
+    detected: bool = False  # the preset was recognised from the header
+    #: when the same bytes (sha256) were imported into this workspace and entity before
+    seen_before: dt.datetime | None = None
 
     @property
     def rows_per_s(self) -> float:
@@ -111,8 +125,10 @@ def import_file(
     encoding: str | None = None,
     reject_report: Path | None = None,
     progress: Progress | None = None,
+    preset: str | None = None,
+    on_source: Callable[[Source], None] | None = None,
 ) -> ImportResult:
-    """Import one canonical file into ``entity`` of ``workspace_id``.
+    """Import one canonical file, or an export read through a preset, into ``entity``.
 
     Parameters
     ----------
@@ -134,6 +150,11 @@ def import_file(
         Where the reject report goes (default ``<stem>.rejects.csv`` beside the file).
     progress
         Called as ``progress(bytes_done, bytes_total)`` while the file is read.
+    preset
+        Read the file as this export layout (``socialroi.ingest.presets.PRESETS``). Without
+        one, a header lacking the entity's required columns is matched against the presets
+        of the entity; ``on_source`` is called with the opened source (its ``preset`` and
+        ``detected``) before anything is read, so the caller can say what was detected.
 
     Returns
     -------
@@ -150,7 +171,9 @@ def import_file(
     ent = get_entity(entity)
     ws = engine.workspace(workspace_id)
     path = Path(path)
-    src = open_source(path, encoding=encoding)
+    src = open_source(path, encoding=encoding, entity=ent.name, preset=preset)
+    if on_source is not None:
+        on_source(src)
     _check_columns(ent, src)
     job = _Job(engine, ws, ent, src, skip_bad_rows)
     with ThreadPoolExecutor(1, thread_name_prefix="socialroi-sha256") as pool:
@@ -208,9 +231,34 @@ def import_dir(
 
 
 def _check_columns(ent: Entity, src: Source) -> None:
-    if src.format == "ndjson":
+    line = src.header_row + 1 if src.format in ("csv", "xlsx") else None
+    preset = src.preset
+    if isinstance(preset, TablePreset):
+        missing_src = []
+        for c in ent.required:
+            f = preset.fields.get(c)
+            if isinstance(f, Col) and header_of(src.columns, f.sources) is None:
+                missing_src.append(c)
+        if missing_src:
+            raise ImportRejected(
+                [
+                    ImportProblem(
+                        str(src.path),
+                        line,
+                        c,
+                        None,
+                        f"a column for {c}: one of "
+                        + ", ".join(repr(s) for s in cast(Col, preset.fields[c]).sources),
+                        "missing-column",
+                    )
+                    for c in missing_src
+                ],
+                hint=f"export the {preset.label} with these columns, or map the file to the "
+                f"canonical {ent.name} columns and import it without --preset",
+            )
+        return
+    if src.format == "ndjson" or preset is not None:
         return  # keys vary per record: a missing required key is a missing-value of that row
-    line = 1 if src.format == "csv" else None
     missing = [c for c in ent.required if c not in src.columns]
     if missing:
         raise ImportRejected(
@@ -259,6 +307,12 @@ class _Job:
             '"column" VARCHAR, value VARCHAR, code VARCHAR, expected VARCHAR)'
         )
         order = run("SELECT current_setting('preserve_insertion_order')")[0][0]
+        limit = run("SELECT current_setting('memory_limit')")[0][0]
+        on_disk = self.engine.path not in (":memory:", "") and not self.engine.path.startswith(
+            ":memory:"
+        )
+        if on_disk:
+            run(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
         run(f"SET TimeZone = '{tz}'")
         # rows carry _row; stored tables have no order: let DuckDB append in parallel
         run("SET preserve_insertion_order = false")
@@ -267,6 +321,8 @@ class _Job:
         finally:
             run("SET TimeZone = 'UTC'")
             run(f"SET preserve_insertion_order = {'true' if order else 'false'}")
+            if on_disk and re.fullmatch(r"[0-9.]+ [KMGT]?i?B", str(limit)):
+                run(f"SET memory_limit = '{limit}'")
             run("DROP VIEW IF EXISTS _ingest_final")
             run("DROP TABLE IF EXISTS _ingest_stage")
             run("DROP TABLE IF EXISTS _ingest_problems")
@@ -280,16 +336,24 @@ class _Job:
             if progress is not None:
                 progress(min(done, total), total)
 
-        for batch in iter_batches(self.src, on_bytes):
-            if batch.num_rows:
-                self._stage(batch)
+        if isinstance(self.src.preset, JsonPreset):
+            for lines in iter_json_lines(self.src, on_bytes):
+                self._stage_json(self.src.preset, lines)
+        else:
+            for batch in iter_batches(self.src, on_bytes):
+                if batch.num_rows:
+                    self._stage(batch)
         if progress is not None:
             progress(total, total)
 
     def _stage(self, batch: pa.RecordBatch) -> None:
         known = set(self.ent.column_names)
         arrays, names, extra_keys = [], [], []
+        rows_col = None
         for name, array in zip(batch.schema.names, batch.columns, strict=True):
+            if name == "_row":  # a preset's batch: each row's index in the file
+                rows_col = array
+                continue
             if name in known:
                 names.append(name)
             else:
@@ -297,14 +361,57 @@ class _Job:
                 names.append(f"_x{len(extra_keys) - 1}")
             arrays.append(array)
         n = batch.num_rows
-        arrays.append(pa.array(np.arange(self.rows, self.rows + n, dtype=np.int64)))
+        if rows_col is not None:
+            arrays.append(rows_col)
+            self.rows = max(self.rows, int(pc.max(rows_col).as_py()) + 1)
+        else:
+            arrays.append(pa.array(np.arange(self.rows, self.rows + n, dtype=np.int64)))
+            self.rows += n
         names.append("_row")
-        self.rows += n
         self.engine.register("_ingest_batch", pa.Table.from_arrays(arrays, names=names))
         try:
             self._type_batch(set(names) & known, extra_keys)
         finally:
             self.engine.unregister("_ingest_batch")
+
+    def _stage_json(self, preset: JsonPreset, lines: pa.Table) -> None:
+        """Stage a batch of raw JSON lines: DuckDB parses and maps them (the preset's SQL),
+        then the batch is typed like any other.
+
+        Optimistic: a line is taken as an object when it starts with ``{`` and parsed once, by
+        the mapping. Only when that fails (malformed JSON somewhere in the batch; the failed
+        statement wrote nothing) is every line of the batch checked with ``json_valid`` and
+        the batch mapped again without the bad ones.
+        """
+        known = set(self.ent.column_names)
+        extra_keys = [c for c in preset.select if c not in known]
+        names = {key: f"_x{i}" for i, key in enumerate(extra_keys)}
+        self.rows = max(self.rows, int(pc.max(lines["_row"]).as_py()) + 1)
+        self.engine.register("_json_raw", lines)
+        try:
+            for valid in (
+                "starts_with(ltrim(line), '{')",
+                "coalesce(json_valid(line) AND starts_with(ltrim(line), '{'), false)",
+            ):
+                self.engine.run(
+                    "CREATE OR REPLACE TEMP TABLE _json_lines AS "  # noqa: S608 (constant)
+                    f"SELECT _row, line, {valid} AS _valid FROM _json_raw"
+                )
+                self.engine.run(f"CREATE OR REPLACE TEMP VIEW _ingest_batch AS {preset.sql(names)}")
+                try:
+                    self._type_batch(set(preset.select) & known, extra_keys)
+                except EngineError as exc:
+                    if "json" not in str(exc).lower() or valid.startswith("coalesce"):
+                        raise
+                    continue
+                break
+            self.src.invalid_rows += self._count(
+                "SELECT count(*) FROM _json_lines WHERE NOT _valid"
+            )
+        finally:
+            self.engine.unregister("_json_raw")
+            self.engine.run("DROP VIEW IF EXISTS _ingest_batch")
+            self.engine.run("DROP TABLE IF EXISTS _json_lines")
 
     def _typed_sql(
         self, present: set[str], extra_keys: list[str], p: Params, p_final: Params
@@ -460,6 +567,10 @@ class _Job:
         remaining_invalid = self.src.invalid_rows
         problems: list[ImportProblem] = []
 
+        # a preset's problem also names the export column the value came from
+        preset = self.src.preset
+        source_of = preset.mapping(self.src.columns) if isinstance(preset, TablePreset) else {}
+
         def cell_problems(line: int | None, row_cells: list[_Cell]) -> list[ImportProblem]:
             return [
                 ImportProblem(
@@ -467,7 +578,8 @@ class _Job:
                     line,
                     column,
                     value,
-                    expected or code_expected(self.ent, column, code),
+                    (expected or code_expected(self.ent, column, code))
+                    + (f" (export column {source_of[column]!r})" if column in source_of else ""),
                     code,
                 )
                 for column, value, code, expected in row_cells
@@ -521,11 +633,18 @@ class _Job:
                 self.src.path.stem + ".rejects.csv"
             )
             self._locate(None, report_path)
+        digest = sha256.result()
+        seen = self.engine.run(
+            "SELECT min(imported_at) FROM import_ledger WHERE workspace_id = $1 AND entity = $2 "
+            "AND file_sha256 = $3",
+            [self.ws.workspace_id, self.ent.name, digest],
+        )
         with self.engine.transaction():
             inserted, updated = self._merge()
             if self.ent.name == "fx_rates":
                 recompute_money(self.engine, self.ws)
-            rows_read = self.rows + invalid
+            rows_read = max(self.rows, self.src.records) + self.src.dropped
+            rows_read += 0 if self.src.invalid_in_records else invalid
             skipped = rows_read - rejected - inserted - updated
             self.engine.run(
                 "INSERT INTO import_ledger VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -533,7 +652,7 @@ class _Job:
                     self.ws.workspace_id,
                     self.ent.name,
                     str(self.src.path),
-                    sha256.result(),
+                    digest,
                     rows_read,
                     inserted,
                     updated,
@@ -552,6 +671,9 @@ class _Job:
             rejected=rejected,
             reject_report=report_path,
             seconds=time.perf_counter() - started,
+            preset=self.src.preset.name if self.src.preset is not None else None,
+            detected=self.src.detected,
+            seen_before=seen[0][0] if seen else None,
         )
 
     def _reject(self) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -23,15 +24,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from socialroi.errors import ImportProblem, ImportRejected
+from socialroi.ingest.presets import Preset, TablePreset, detect, get_preset
 
-__all__ = ["FORMATS", "Source", "file_sha256", "iter_batches", "iter_records", "open_source"]
+__all__ = [
+    "FORMATS",
+    "Source",
+    "file_sha256",
+    "iter_batches",
+    "iter_json_lines",
+    "iter_records",
+    "open_source",
+]
 
 #: File suffixes each format is recognised by.
 FORMATS: dict[str, str] = {
@@ -39,8 +49,23 @@ FORMATS: dict[str, str] = {
     ".txt": "csv",
     ".ndjson": "ndjson",
     ".jsonl": "ndjson",
+    ".json": "ndjson",
     ".parquet": "parquet",
+    ".xlsx": "xlsx",
 }
+
+#: Rows searched for the header of a preset (exports put report titles and dates above it).
+HEADER_SCAN_ROWS = 30
+#: Bytes of NDJSON DuckDB parses per batch (GA4 preset) and rows per batch of Parquet/JSON
+#: documents turned into JSON lines.
+JSON_BLOCK_BYTES = 32 << 20
+JSON_BATCH_ROWS = 50_000
+#: The longest first line read to recognise a JSON export (its keys name the preset).
+FIRST_LINE_MAX_BYTES = 64 << 20
+#: A ``.json`` file that is one document (an array of events, one pretty-printed event) is
+#: parsed whole; above this size it must be NDJSON (BigQuery's own JSON export is NDJSON).
+JSON_DOCUMENT_MAX_BYTES = 256 << 20
+_DELIMITERS = (",", ";", "\t", "|")
 
 #: Bytes pyarrow parses at a time (one batch); bounded memory, few round trips to DuckDB.
 CSV_BLOCK_BYTES = 32 << 20
@@ -73,6 +98,23 @@ class Source:
     size: int
     invalid_rows: int = 0  # records pyarrow skipped: wrong number of values, not JSON
     has_rows: bool = True  # False for a CSV with a header only
+    header_row: int = 0  # CSV/XLSX rows (blank ones included) above the header
+    delimiter: str = ","
+    gzip: bool = False
+    json_document: bool = False  # a .json file parsed whole (an array or one object)
+    preset: Preset | None = None
+    detected: bool = False  # the preset was recognised from the header, not named
+    records: int = 0  # records read (a preset may leave some out of its batches)
+    invalid_in_records: bool = False  # ``records`` counts the invalid records too
+    dropped: int = 0  # footer lines of a preset (``Grand Totals (5 records)``) pyarrow skipped
+    sheet: str | None = None  # XLSX: the sheet read
+
+    def is_footer(self, first_cell: str) -> bool:
+        """A preset's total/footer line (read, counted as skipped, never an error)."""
+        p = self.preset
+        if not isinstance(p, TablePreset) or not p.drop:
+            return False
+        return first_cell.strip().lower().startswith(tuple(d.lower() for d in p.drop))
 
 
 def _problem(path: Path, code: str, expected: str, *, line: int | None = None) -> ImportRejected:
@@ -118,21 +160,121 @@ def _detect_encoding(head: bytes, encoding: str | None) -> str:
     return "utf-8-sig"
 
 
-def open_source(path: Path, *, encoding: str | None = None) -> Source:
-    """Open ``path``, detect its format and encoding, read and normalise its header.
+def _suffix(path: Path) -> tuple[str, bool]:
+    """(format suffix, gzip) of ``path``: ``events.ndjson.gz`` is NDJSON through gzip."""
+    suffixes = [x.lower() for x in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        return (suffixes[-2] if len(suffixes) > 1 else ""), True
+    return path.suffix.lower(), False
 
-    Raises ``ImportRejected`` (``unreadable-file``, ``empty-file``, ``duplicate-column``,
-    ``bad-header``) when the file cannot be imported at all.
+
+def _open_binary(src: Source) -> IO[bytes]:
+    if src.gzip:
+        return cast(IO[bytes], gzip.open(src.path, "rb"))
+    return src.path.open("rb")
+
+
+def _dedupe_names(names: list[str]) -> list[str]:
+    """Exports repeat headers (Meta ``Views``, HubSpot ``Associated Company``): the second
+    is ``views 2``, so no column is silently dropped."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n} {seen[n]}")
+    return out
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter whose most common row width over the first rows is the largest (ties:
+    the comma). The most common width, not the widest row: a ``;`` inside one text cell
+    must not turn a comma file into a semicolon one, nor a report title row decide."""
+    best, width = ",", 0
+    with _large_fields():
+        for d in _DELIMITERS:
+            try:
+                reader = csv.reader(io.StringIO(text, newline=""), delimiter=d)
+                widths = [
+                    len(r) for _, r in zip(range(HEADER_SCAN_ROWS), reader, strict=False) if r
+                ]
+            except csv.Error:
+                continue
+            if not widths:
+                continue
+            w = max(set(widths), key=lambda x: (widths.count(x), x))
+            if w > width:
+                best, width = d, w
+    return best
+
+
+def _choose(
+    path: Path, rows: list[list[str]], entity: str | None, preset: str | None
+) -> tuple[int, Preset | None, bool]:
+    """(header row, preset, detected) for the first rows of a table file."""
+    required: tuple[str, ...] = ()
+    if entity is not None:
+        from socialroi.schema import ENTITIES
+
+        ent = ENTITIES.get(entity)
+        required = ent.required if ent is not None else ()
+    if preset is not None and entity is not None:
+        chosen = get_preset(preset, entity)
+        for i, row in enumerate(rows):
+            if chosen.matches(_normalise(row)):
+                return i, chosen, False
+        raise ImportRejected(
+            [
+                ImportProblem(
+                    str(path),
+                    None,
+                    None,
+                    None,
+                    f"a header with the columns {', '.join(chosen.detect)} ({chosen.label})",
+                    "missing-column",
+                )
+            ],  # fmt: skip
+            hint=f"check that the file is a {chosen.label}, or import it without --preset",
+        )
+    first = next((i for i, r in enumerate(rows) if r), 0)
+    if entity is None or not rows or all(c in _normalise(rows[first]) for c in required):
+        return 0, None, False
+    for i, row in enumerate(rows):
+        found = detect(entity, _normalise(row)) if row else None
+        if found is not None:
+            return i, found, True
+    return 0, None, False
+
+
+def open_source(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    entity: str | None = None,
+    preset: str | None = None,
+) -> Source:
+    """Open ``path``, detect its format, encoding, delimiter and header, and the preset.
+
+    With ``preset`` the header is searched for in the first rows; without one, a file whose
+    header lacks the canonical required columns of ``entity`` is matched against the presets
+    of ``entity`` (:func:`socialroi.ingest.presets.detect`). Raises ``ImportRejected``
+    (``unreadable-file``, ``empty-file``, ``duplicate-column``, ``bad-header``,
+    ``missing-column``) when the file cannot be imported at all.
     """
-    fmt = FORMATS.get(path.suffix.lower())
+    suffix, gz = _suffix(path)
+    fmt = FORMATS.get(suffix)
     if fmt is None:
-        raise _problem(path, "unreadable-file", "a .csv, .ndjson, .jsonl or .parquet file")
+        raise _problem(
+            path,
+            "unreadable-file",
+            "a .csv, .ndjson, .jsonl, .json, .parquet or .xlsx file (optionally .gz)",
+        )
     try:
         size = path.stat().st_size
-        with path.open("rb") as fh:
+        with gzip.open(path, "rb") if gz else path.open("rb") as fh:
             head = fh.read(_SNIFF_BYTES)
-    except OSError as exc:
-        raise _problem(path, "unreadable-file", f"a readable file ({exc.strerror})") from exc
+    except (OSError, EOFError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise _problem(path, "unreadable-file", f"a readable file ({why})") from exc
     if fmt == "parquet":
         try:
             schema = pq.read_schema(path)
@@ -142,11 +284,17 @@ def open_source(path: Path, *, encoding: str | None = None) -> Source:
         src = Source(path, fmt, "utf-8", _normalise(raw), raw, size)
         if schema.names == [] or pq.ParquetFile(path).metadata.num_rows == 0:
             raise _problem(path, "empty-file", "at least one row")
+        _, src.preset, src.detected = _choose(path, [raw], entity, preset)
+    elif fmt == "xlsx":
+        src = _open_xlsx(path, size, entity, preset)
     elif fmt == "ndjson":
         if not head.strip():
             raise _problem(path, "empty-file", "at least one JSON object")
         enc = _detect_encoding(head, encoding)
-        src = Source(path, fmt, enc, [], [], size)
+        src = Source(path, fmt, enc, [], [], size, gzip=gz)
+        first = _first_object(src, head)
+        keys = [str(k) for k in first] if first else []
+        _, src.preset, src.detected = _choose(path, [keys], entity, preset)
     else:
         enc = _detect_encoding(head, encoding)
         try:
@@ -157,19 +305,35 @@ def open_source(path: Path, *, encoding: str | None = None) -> Source:
             raise _problem(path, "unreadable-file", f"text in {enc} ({exc.reason})") from exc
         if not text.strip():
             raise _problem(path, "empty-file", "a header row")
-        reader = csv.reader(io.StringIO(text, newline=""))
+        delimiter = _sniff_delimiter(text)
         try:
             with _large_fields():
-                header = next(reader, [])
-                while header == []:
+                reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+                rows = [r for _, r in zip(range(HEADER_SCAN_ROWS), reader, strict=False)]
+                header_row, chosen, detected = _choose(path, rows, entity, preset)
+                if chosen is None:
+                    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
                     header = next(reader, [])
-                if reader.line_num != 1:
-                    raise _problem(path, "bad-header", "the header on line 1, on one line", line=1)
+                    while header == []:
+                        header = next(reader, [])
+                    if reader.line_num != 1:
+                        raise _problem(
+                            path, "bad-header", "the header on line 1, on one line", line=1
+                        )
+                else:
+                    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+                    for _ in range(header_row):
+                        next(reader)
+                    header = next(reader)
                 has_rows = len(head) >= _SNIFF_BYTES or any(row for row in reader)
         except csv.Error as exc:
             raise _problem(path, "unreadable-file", f"a CSV file ({exc})") from exc
-        src = Source(path, fmt, enc, _normalise(header), header, size)
-        src.has_rows = has_rows
+        src = Source(path, fmt, enc, _normalise(header), header, size, gzip=gz)
+        src.has_rows, src.delimiter, src.header_row = has_rows, delimiter, header_row
+        src.preset, src.detected = chosen, detected
+    if src.preset is not None:
+        src.columns = _dedupe_names(src.columns)
+        return src
     seen: set[str] = set()
     for name in src.columns:
         if name in seen:
@@ -180,18 +344,230 @@ def open_source(path: Path, *, encoding: str | None = None) -> Source:
     return src
 
 
+def _first_object(src: Source, head: bytes) -> dict[str, Any] | None:
+    """The first record of a JSON file (its whole first line, however long); marks a
+    ``.json`` document (an array, or one object over several lines)."""
+    with _open_binary(src) as fh:
+        first = b""
+        while not first.strip():
+            first = fh.readline(FIRST_LINE_MAX_BYTES)
+            if not first:
+                break
+    text = first.decode(src.encoding, errors="replace").lstrip("\ufeff \t\r\n")
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        obj = None
+    if isinstance(obj, dict):
+        return obj
+    start = codecs.getincrementaldecoder(src.encoding)().decode(head, final=False)
+    stripped = start.lstrip("\ufeff \t\r\n")
+    if src.path.suffix.lower() == ".json" or (src.gzip and ".json" in src.path.suffixes):
+        if stripped.startswith(("[", "{")):
+            src.json_document = True
+            return next(iter(_document_objects(src)), None)
+    return None
+
+
+def _document_objects(src: Source) -> Iterator[dict[str, Any] | None]:
+    if src.size > JSON_DOCUMENT_MAX_BYTES:
+        raise _problem(
+            src.path,
+            "unreadable-file",
+            "NDJSON (one event per line) for a JSON file over "
+            f"{JSON_DOCUMENT_MAX_BYTES >> 20} MB: export with BigQuery's JSON (newline "
+            "delimited) format",
+        )
+    with _open_binary(src) as fh:
+        try:
+            doc = json.loads(fh.read().decode(src.encoding))
+        except ValueError as exc:
+            raise _problem(src.path, "unreadable-file", f"a JSON document ({exc})") from exc
+    for item in doc if isinstance(doc, list) else [doc]:
+        yield item if isinstance(item, dict) else None
+
+
+def _open_xlsx(path: Path, size: int, entity: str | None, preset: str | None) -> Source:
+    """Find the sheet and row of the header: the named preset's sheet, else the first sheet
+    where a preset of ``entity`` is detected, else the first sheet as a canonical file."""
+    names = _sheet_names(path)
+    named = get_preset(preset, entity) if preset and entity else None
+    wanted = named.sheet if isinstance(named, TablePreset) else None
+    order = sorted(names, key=lambda n: n != wanted)
+    fallback: Source | None = None
+    for name in order:
+        rows = [r for _, r in _xlsx_rows(path, name, HEADER_SCAN_ROWS)]
+        if not rows:
+            continue
+        header_row, chosen, detected = _choose(
+            path, [[c or "" for c in r] for r in rows], entity, preset
+        )
+        header = [c or "" for c in rows[header_row]]
+        src = Source(path, "xlsx", "utf-8", _normalise(header), header, size)
+        src.header_row, src.preset, src.detected, src.sheet = header_row, chosen, detected, name
+        if chosen is not None or preset is None and entity is None:
+            return src
+        fallback = fallback or src
+    if fallback is None:
+        raise _problem(path, "empty-file", "a sheet with a header row")
+    return fallback
+
+
+def _sheet_names(path: Path) -> list[str]:
+    book = _workbook(path)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _workbook(path: Path) -> Any:
+    try:
+        import openpyxl  # type: ignore[import-untyped]
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise _problem(path, "unreadable-file", "openpyxl installed to read XLSX") from exc
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/… for a broken file
+        raise _problem(path, "unreadable-file", f"an XLSX workbook ({exc})") from exc
+
+
+def _cell(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_rows(
+    path: Path, sheet: str | None, limit: int | None = None
+) -> Iterator[tuple[int, list[str | None]]]:
+    """(sheet row number, cells as text) of every row of the sheet (read-only, streaming)."""
+    book = _workbook(path)
+    try:
+        ws = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
+        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if limit is not None and n > limit:
+                return
+            yield n, [_cell(v) for v in row]
+    finally:
+        book.close()
+
+
 def iter_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.RecordBatch]:
     """Yield the file's rows as record batches of strings named by the normalised header.
 
     Records with the wrong number of values (CSV) or that are not JSON objects (NDJSON) are
     skipped and counted in ``src.invalid_rows``; :func:`iter_records` names their lines.
     """
+    preset = src.preset
     if src.format == "csv":
-        yield from _csv_batches(src, on_bytes)
+        batches = _csv_batches(src, on_bytes)
     elif src.format == "ndjson":
-        yield from _ndjson_batches(src, on_bytes)
+        batches = _ndjson_batches(src, on_bytes)
+    elif src.format == "xlsx":
+        batches = _xlsx_batches(src, on_bytes)
     else:
-        yield from _parquet_batches(src, on_bytes)
+        batches = _parquet_batches(src, on_bytes)
+    for batch in batches:
+        if isinstance(preset, TablePreset):
+            mapped = preset.apply(batch, src.records)
+            src.records += batch.num_rows
+            yield mapped
+        else:
+            yield batch
+
+
+def iter_json_lines(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.Table]:
+    """The records of a JSON-preset file as tables ``(_row, line)`` of raw JSON text, for
+    DuckDB to parse (:class:`socialroi.ingest.presets.JsonPreset`).
+
+    NDJSON is read in blocks of :data:`JSON_BLOCK_BYTES` and split into lines (blank lines
+    skipped); Parquet rows and ``.json`` documents are written out as JSON lines first. ``_row``
+    counts every record, valid or not (``src.invalid_in_records``): a line that is no JSON
+    object keeps its index and is reported by the import.
+    """
+    src.invalid_in_records = True
+    row = 0
+
+    def table(lines: list[str]) -> pa.Table:
+        nonlocal row
+        t = pa.table({"_row": pa.array(range(row, row + len(lines)), pa.int64()), "line": lines})
+        row += len(lines)
+        src.records = row
+        return t
+
+    if src.format == "parquet" or src.json_document:
+        pending: list[str] = []
+        for obj in _documents(src, on_bytes):
+            pending.append(json.dumps(obj, ensure_ascii=False, default=str))
+            if len(pending) >= JSON_BATCH_ROWS:
+                yield table(pending)
+                pending = []
+        if pending:
+            yield table(pending)
+        return
+    decoder = codecs.getincrementaldecoder(src.encoding)()
+    rest = ""
+    with _open_binary(src) as fh:
+        while True:
+            chunk = fh.read(JSON_BLOCK_BYTES)
+            text = rest + decoder.decode(chunk, final=not chunk)
+            parts = text.split("\n")
+            rest = parts.pop() if chunk else ""
+            if not chunk and rest.strip():
+                parts.append(rest)
+            lines = [ln for ln in parts if ln.strip()]
+            if lines:
+                yield table(lines)
+            on_bytes(_gzip_pos(fh) if src.gzip else fh.tell())
+            if not chunk:
+                return
+
+
+def _documents(src: Source, on_bytes: Callable[[int], None]) -> Iterator[Any]:
+    if src.json_document:
+        yield from _document_objects(src)
+        return
+    pf = pq.ParquetFile(src.path)
+    total = max(pf.metadata.num_rows, 1)
+    done = 0
+    for batch in pf.iter_batches(batch_size=JSON_BATCH_ROWS):
+        yield from batch.to_pylist()
+        done += batch.num_rows
+        on_bytes(src.size * done // total)
+
+
+def _gzip_pos(fh: IO[bytes]) -> int:
+    """Compressed bytes read so far (progress of a .gz file against its size)."""
+    inner = getattr(fh, "fileobj", None)
+    return int(inner.tell()) if inner is not None else 0
+
+
+def _xlsx_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.RecordBatch]:
+    width = len(src.columns)
+    cols: list[list[str | None]] = [[] for _ in range(width)]
+    for n, (_, row) in enumerate(_xlsx_rows(src.path, src.sheet)):
+        if n <= src.header_row:
+            continue
+        cells = (row + [None] * width)[:width]
+        for i, v in enumerate(cells):
+            cols[i].append(v)
+        if len(cols[0]) >= BATCH_ROWS:
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(c, pa.string()) for c in cols], names=src.columns
+            )
+            cols = [[] for _ in range(width)]
+    if cols and cols[0]:
+        yield pa.RecordBatch.from_arrays(
+            [pa.array(c, pa.string()) for c in cols], names=src.columns
+        )
+    on_bytes(src.size)
 
 
 def _arrow_error(src: Source, exc: Exception) -> ImportRejected:
@@ -202,16 +578,22 @@ def _csv_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.Re
     names = [f"_c{i}" for i in range(len(src.columns))]
 
     def invalid(row: Any) -> str:
-        src.invalid_rows += 1
+        cells = next(csv.reader([row.text or ""], delimiter=src.delimiter), [""])
+        if src.is_footer(cells[0] if cells else ""):
+            src.dropped += 1
+        else:
+            src.invalid_rows += 1
         return "skip"
 
     read = pacsv.ReadOptions(
         column_names=names,
-        skip_rows=1,
+        skip_rows=src.header_row + 1,
         block_size=CSV_BLOCK_BYTES,
         encoding="utf8" if src.encoding in ("utf-8", "utf-8-sig") else src.encoding,
     )
-    parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid)
+    parse = pacsv.ParseOptions(
+        delimiter=src.delimiter, newlines_in_values=True, invalid_row_handler=invalid
+    )
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names},
         strings_can_be_null=True,
@@ -222,8 +604,9 @@ def _csv_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.Re
         return
     try:
         with pa.OSFile(str(src.path)) as raw:
+            source: Any = gzip.open(str(src.path), "rb") if src.gzip else raw
             stream = pacsv.open_csv(
-                raw, read_options=read, parse_options=parse, convert_options=convert
+                source, read_options=read, parse_options=parse, convert_options=convert
             )
             for batch in stream:
                 on_bytes(raw.tell())
@@ -244,7 +627,7 @@ def _json_text(value: Any) -> str | None:
 
 def _ndjson_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.RecordBatch]:
     decoder = codecs.getincrementaldecoder(src.encoding)()
-    with src.path.open("rb") as reader:
+    with _open_binary(src) as reader:
         columns: dict[str, list[str | None]] = {}
         n = 0
         for line_bytes in reader:
@@ -326,8 +709,19 @@ def iter_records(src: Source) -> Iterator[Record]:
     """Walk the file record by record with exact line numbers (slow; only for problems)."""
     if src.format == "csv":
         yield from _csv_records(src)
+    elif src.format == "ndjson" and src.json_document:
+        for i, obj in enumerate(_document_objects(src)):
+            text = json.dumps(obj, ensure_ascii=False)[:1000]
+            yield Record(i + 1, [text], i if obj is not None else None,
+                         None if obj is not None else "a JSON object")  # fmt: skip
     elif src.format == "ndjson":
         yield from _ndjson_records(src)
+    elif src.format == "xlsx":
+        row = 0
+        for n, (line, cells) in enumerate(_xlsx_rows(src.path, src.sheet)):
+            if n > src.header_row:
+                yield Record(line, [c or "" for c in cells], row, None)
+                row += 1
     else:
         row = 0
         for batch in pq.ParquetFile(src.path).iter_batches(batch_size=BATCH_ROWS):
@@ -341,11 +735,14 @@ def _csv_records(src: Source) -> Iterator[Record]:
     width = len(src.columns)
     with (
         _large_fields(),
-        src.path.open("r", encoding=src.encoding, newline="", errors="replace") as fh,
+        io.TextIOWrapper(
+            _open_binary(src), encoding=src.encoding, newline="", errors="replace"
+        ) as fh,
     ):
-        reader = csv.reader(fh)
+        reader = csv.reader(fh, delimiter=src.delimiter)
         try:
-            next(reader, None)
+            for _ in range(src.header_row + 1):
+                next(reader, None)
             end = reader.line_num
             row = 0
             for values in reader:
@@ -353,6 +750,8 @@ def _csv_records(src: Source) -> Iterator[Record]:
                 if values == []:
                     continue
                 if len(values) != width:
+                    if src.is_footer(values[0]):
+                        continue
                     yield Record(start, values, None, f"{width} values, one per header column")
                     continue
                 yield Record(start, values, row, None)
@@ -362,7 +761,9 @@ def _csv_records(src: Source) -> Iterator[Record]:
 
 
 def _ndjson_records(src: Source) -> Iterator[Record]:
-    with src.path.open("r", encoding=src.encoding, newline=None, errors="replace") as fh:
+    with io.TextIOWrapper(
+        _open_binary(src), encoding=src.encoding, newline=None, errors="replace"
+    ) as fh:
         row = 0
         for number, line in enumerate(fh, start=1):
             if not line.strip():
@@ -374,6 +775,7 @@ def _ndjson_records(src: Source) -> Iterator[Record]:
             text = line.rstrip("\r\n")
             if not isinstance(obj, dict):
                 yield Record(number, [text], None, "a JSON object")
+                row += src.invalid_in_records  # the SQL path numbers invalid lines too
                 continue
             yield Record(number, [text], row, None)
             row += 1

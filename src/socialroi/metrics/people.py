@@ -6,14 +6,23 @@ definitions). Person ids are strings: ``contact:<contact_id>`` or ``visitor:<vis
 Identity (visitor → contact), by precedence:
 
 1. ``contacts.visitor_id`` (the CRM recorded the visitor);
-2. ``web_events.contact_id`` of any event of the visitor (the site identified them), for a
-   contact that exists in ``contacts``;
+2. ``web_events.contact_id`` of any event of the visitor (an ``identify`` event, or the GA4
+   ``user_id`` the site sent), for a contact that exists in ``contacts``;
 3. the normalised email (``lower(trim(email))``) of any event of the visitor (``identify`` or
-   any other) equal to the normalised ``contacts.email``.
+   any other) equal to the normalised ``contacts.email``;
+4. an ad click id (``web_events.click_id``: gclid, fbclid …) of the visitor equal to a click id
+   the CRM stored on the contact. Contacts carry them as extra attributes (HubSpot exports:
+   ``Facebook click id``, ``Google ad click id``, ``LinkedIn click id`` or the internal
+   ``hs_facebook_click_id``, ``hs_google_click_id``, ``hs_linkedin_click_id``; a canonical file:
+   ``click_id``): :data:`CONTACT_CLICK_ID_KEYS`. Lowest, because a shared URL carries its click
+   id to every visitor who opens it.
 
 A visitor linked to several contacts takes the link of the best precedence; among links of the
 same precedence the **earliest-created** contact wins (ties: the smallest ``contact_id``). So
-does an email shared by several contacts. A visitor is never split between contacts.
+does an email shared by several contacts. A visitor is never split between contacts, and
+contacts are never merged with each other: every visitor whose candidate links name more than
+one contact is listed by :func:`identity_conflicts`, with the contact chosen. One contact may
+have many visitors (devices, browsers): all their visits are that contact's touchpoints.
 
 First touch (HubSpot's "original source"): the person's earliest visit over all their visitors
 (ties: the smallest ``session_id``), with that visit's ``channel`` and ``network``. A contact
@@ -33,10 +42,12 @@ from socialroi.schema.entities import NETWORK_ALIASES, NETWORKS
 from socialroi.visits._text import trim
 
 __all__ = [
+    "CONTACT_CLICK_ID_KEYS",
     "ORIGINAL_SOURCE_CHANNELS",
     "UNASSIGNED",
     "contact_person",
     "first_touch",
+    "identity_conflicts",
     "original_source_channel",
     "original_source_network",
     "person_visits",
@@ -74,6 +85,19 @@ ORIGINAL_SOURCE_CHANNELS: dict[str, str] = {
 
 _DETAIL_NETWORKS: dict[str, str] = {**{n: n for n in NETWORKS}, **NETWORK_ALIASES}
 
+#: Keys of ``contacts.extra`` holding an ad click id the CRM captured (lower-case headers).
+CONTACT_CLICK_ID_KEYS: tuple[str, ...] = (
+    "click_id",
+    "facebook click id",
+    "google ad click id",
+    "linkedin click id",
+    "hs_facebook_click_id",
+    "hs_google_click_id",
+    "hs_linkedin_click_id",
+)
+
+_LINKED_BY = ("contact_visitor_id", "event_contact_id", "email", "click_id")
+
 
 def contact_person(contact_id: ir.StringValue) -> ir.StringValue:
     """The person id of a contact: ``'contact:' || contact_id``."""
@@ -99,22 +123,29 @@ def original_source_network(detail: ir.StringValue) -> ir.StringValue:
     return trim(detail).lower().substitute(_DETAIL_NETWORKS, else_=ibis.null("string"))
 
 
-def visitor_contacts(t: Tables) -> ir.Table:
-    """The contact of each identified visitor.
+def _contact_click_ids(contacts: ir.Table) -> ir.Table:
+    """``k_contact_id, k_created_at, k_click_id``: the click ids in ``contacts.extra``.
 
-    Parameters
-    ----------
-    t
-        The workspace's ``Tables``.
-
-    Returns
-    -------
-    One row per visitor linked to a contact: ``visitor_id``, ``contact_id`` and ``linked_by``
-    (``contact_visitor_id``, ``event_contact_id`` or ``email``), chosen by the precedence and
-    conflict rule of the module docstring.
-
-    Tested by ``tests/metrics/test_people.py``.
+    ``extra`` is the JSON text the import writes (``{"key":"value",…}``, no spaces); the value
+    is read with a regular expression, which compiles the same on DuckDB and Spark.
     """
+    parts = []
+    for key in CONTACT_CLICK_ID_KEYS:
+        value = contacts.extra.re_extract(f'"{key}":"([^"]+)"', 1)
+        parts.append(
+            contacts.select(
+                k_contact_id=contacts.contact_id.cast("string"),
+                k_created_at=contacts.created_at.cast(TIMESTAMP),
+                k_click_id=value.cast("string"),
+            )
+        )
+    ids = ibis.union(*parts)
+    return ids.filter(ids.k_click_id.notnull() & (ids.k_click_id != "")).distinct()
+
+
+def _candidate_links(t: Tables) -> ir.Table:
+    """Every (visitor, contact) link any rule finds: ``visitor_id``, ``contact_id``,
+    ``created_at`` (the contact's) and ``precedence`` (1-4, module docstring)."""
     contacts: ir.Table = t.contacts
     events: ir.Table = t.web_events
     known = contacts.select(
@@ -148,19 +179,70 @@ def visitor_contacts(t: Tables) -> ir.Table:
         created_at=known.k_created_at.cast(TIMESTAMP),
         precedence=ibis.literal(3),
     )
-    links = ibis.union(by_crm, by_event, by_email)
+    ev_click = events.filter(events.click_id.notnull()).select(
+        "visitor_id", e_click_id=events.click_id.cast("string")
+    )
+    ev_click = ev_click.distinct()
+    clicks = _contact_click_ids(contacts)
+    by_click = ev_click.join(clicks, ev_click.e_click_id == clicks.k_click_id).select(
+        visitor_id=ev_click.visitor_id.cast("string"),
+        contact_id=clicks.k_contact_id,
+        created_at=clicks.k_created_at,
+        precedence=ibis.literal(4),
+    )
+    return ibis.union(by_crm, by_event, by_email, by_click)
+
+
+def _ranked(links: ir.Table) -> ir.Table:
     rank = ibis.row_number().over(
         group_by=links.visitor_id,
         order_by=[links.precedence, links.created_at, links.contact_id],
     )
-    best = links.mutate(rank=rank).filter(lambda s: s["rank"] == 0)
-    return best.select(
-        "visitor_id",
-        "contact_id",
-        linked_by=best.precedence.cases(
-            (1, "contact_visitor_id"), (2, "event_contact_id"), else_="email"
+    return links.mutate(
+        rank=rank,
+        linked_by=links.precedence.cases(
+            *((i + 1, name) for i, name in enumerate(_LINKED_BY[:-1])), else_=_LINKED_BY[-1]
         ),
     )
+
+
+def visitor_contacts(t: Tables) -> ir.Table:
+    """The contact of each identified visitor.
+
+    Parameters
+    ----------
+    t
+        The workspace's ``Tables``.
+
+    Returns
+    -------
+    One row per visitor linked to a contact: ``visitor_id``, ``contact_id`` and ``linked_by``
+    (``contact_visitor_id``, ``event_contact_id``, ``email`` or ``click_id``), chosen by the
+    precedence and conflict rule of the module docstring.
+
+    Tested by ``tests/metrics/test_people.py``.
+    """
+    best = _ranked(_candidate_links(t))
+    best = best.filter(best["rank"] == 0)
+    return best.select("visitor_id", "contact_id", "linked_by")
+
+
+def identity_conflicts(t: Tables) -> ir.Table:
+    """Visitors whose links name more than one contact: the report that keeps the choice of
+    :func:`visitor_contacts` from being silent.
+
+    Returns
+    -------
+    One row per (visitor, candidate contact, rule) for every visitor with two or more distinct
+    candidate contacts: ``visitor_id``, ``contact_id``, ``linked_by`` and ``chosen`` (true on
+    the link :func:`visitor_contacts` keeps). Tested by ``tests/metrics/test_people.py``.
+    """
+    ranked = _ranked(_candidate_links(t))
+    pairs = ranked.select("visitor_id", "contact_id").distinct()
+    many = pairs.group_by("visitor_id").agg(n_contacts=pairs.contact_id.count())
+    many = many.filter(many.n_contacts > 1).select(m_visitor_id=many.visitor_id)
+    out = ranked.join(many, ranked.visitor_id == many.m_visitor_id)
+    return out.select("visitor_id", "contact_id", "linked_by", chosen=out["rank"] == 0)
 
 
 def with_person(table: ir.Table, links: ir.Table) -> ir.Table:

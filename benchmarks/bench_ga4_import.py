@@ -1,0 +1,113 @@
+"""GA4 BigQuery export import at scale: a generated NDJSON export of a given size.
+
+Side by side in the same run, each step a separate process (time and peak RSS of the child):
+- DuckDB's own ``read_json`` of the same file into a table (the ceiling: it parses and stores
+  the nested rows as they are, with no mapping, validation, dedupe or line numbers);
+- ``socialroi import web_events FILE`` through the GA4 preset into a database file (mapping to
+  canonical events, typed validation, event-key dedupe, atomic merge, ledger).
+
+Prints events/s and peak memory and writes the section "GA4 import" of benchmarks/RESULTS.md.
+
+    python benchmarks/bench_ga4_import.py --sizes 1G,5G [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import HERE, run_step, write_section  # noqa: E402
+from gen_ga4_export import generate, parse_size  # noqa: E402
+
+BASELINE = """
+import duckdb
+con = duckdb.connect({db!r})
+con.execute("CREATE TABLE events AS SELECT * FROM read_json(?, format='newline_delimited')",
+            ["{path}"])
+RESULT = {{"rows": con.execute("SELECT count(*) FROM events").fetchone()[0]}}
+"""
+
+SOCIALROI = """
+from pathlib import Path
+from socialroi.engine import DuckDBEngine
+from socialroi.ingest import import_file
+eng = DuckDBEngine({db!r})
+eng.ensure_workspace("bench", currency="EUR", timezone="UTC")
+r = import_file(eng, "bench", "web_events", Path("{path}"))
+RESULT = {{"read": r.rows_read, "inserted": r.inserted, "skipped": r.skipped,
+          "rejected": r.rejected, "preset": r.preset}}
+eng.close()
+"""
+
+
+def _fresh(*paths: Path) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)
+        Path(str(p) + ".wal").unlink(missing_ok=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--sizes", default="1G", help="export sizes, comma-separated (default 1G)")
+    ap.add_argument("--keep", action="store_true", help="keep the generated exports")
+    args = ap.parse_args()
+    data = HERE / "data"
+    data.mkdir(exist_ok=True)
+    table = [
+        "| export | events | step | seconds | events/s | MiB/s | peak RSS (MiB) | output |",
+        "|---|---:|---|---:|---:|---:|---:|---|",
+    ]
+    notes = []
+    for size_text in args.sizes.split(","):
+        size = parse_size(size_text)
+        path = data / f"ga4_events_{size_text.strip()}.ndjson"
+        if not path.exists():
+            print(f"generating a {size_text} GA4 export into {path} …", flush=True)
+            generate(path, size=size)
+        events = sum(1 for _ in path.open("rb"))
+        mib = path.stat().st_size / 2**20
+        base_db, our_db = data / "ga4_baseline.duckdb", data / "ga4_socialroi.duckdb"
+        _fresh(base_db, our_db)
+        rates = {}
+        for label, code in (
+            ("DuckDB read_json (ceiling)", BASELINE.format(db=str(base_db), path=path)),
+            ("socialroi import (ga4 preset)", SOCIALROI.format(db=str(our_db), path=path)),
+        ):
+            print(f"{size_text}: {label} …", flush=True)
+            m = run_step(code)
+            rates[label] = events / m.seconds
+            print(
+                f"  {m.seconds:8.2f} s  {events / m.seconds:10,.0f} events/s  "
+                f"peak RSS {m.peak_rss_mib:7.0f} MiB  {m.output}",
+                flush=True,
+            )
+            table.append(
+                f"| {mib:,.0f} MiB | {events:,} | {label} | {m.seconds:.2f} | "
+                f"{events / m.seconds:,.0f} | {mib / m.seconds:,.1f} | {m.peak_rss_mib:.0f} | "
+                f"{m.output} |"
+            )
+        _fresh(base_db, our_db)
+        share = rates["socialroi import (ga4 preset)"] / rates["DuckDB read_json (ceiling)"]
+        notes.append(f"{mib:,.0f} MiB: socialroi reaches {share:.0%} of read_json's events/s.")
+        if not args.keep:
+            path.unlink()
+    body = (
+        "Generated GA4 BigQuery NDJSON exports (`benchmarks/gen_ga4_export.py`: nested "
+        "event_params, device, geo, collected_traffic_source, ecommerce and items on purchases, "
+        "about 2 KB per event), each step a separate process on a shared machine.\n\n"
+        + "\n".join(table)
+        + "\n\n"
+        + " ".join(notes)
+        + " The import keeps DuckDB under `IMPORT_MEMORY_LIMIT` (1 GB; the staging tables spill "
+        "to `<db>.tmp`), reads the file in 32 MiB blocks and lets DuckDB parse each line once "
+        "with `from_json`."
+    )
+    write_section("GA4 import", body)
+    print("wrote the section 'GA4 import' of benchmarks/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()
