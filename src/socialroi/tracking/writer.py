@@ -203,7 +203,7 @@ class Writer:
         while True:
             n = self.step()
             total += n
-            if n == 0 and self._seg >= self.spool.active:
+            if n == 0:
                 return total
 
     # -- one step ------------------------------------------------------------------------
@@ -226,6 +226,7 @@ class Writer:
             self.spool.loaded(max(torn, 0))
             self._seg, self._off = nxt, 0
             self._checkpoint_and_trim(nxt)
+            return self.step()
         return 0
 
     def _checkpoint_and_trim(self, keep_from: int) -> None:
