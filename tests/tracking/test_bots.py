@@ -5,9 +5,13 @@ import pytest
 from socialroi.tracking import bot_name, is_spam_referrer
 
 PREVIEWS = {
-    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)": "facebookexternalhit",
+    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)": (
+        "facebookexternalhit"
+    ),
     "Twitterbot/1.0": "twitterbot",
-    "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)": "linkedinbot",
+    "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)": (
+        "linkedinbot"
+    ),
     "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)": "slackbot",
     "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)": "discordbot",
     "WhatsApp/2.23.20.0": "whatsapp",
@@ -15,7 +19,7 @@ PREVIEWS = {
     "http.rb/5.1.1 (Mastodon/4.2.0; +https://mastodon.social/)": "mastodon",
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "HeadlessChrome/120.0.0.0 Safari/537.36": "headlesschrome",
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize(("ua", "name"), sorted(PREVIEWS.items()))

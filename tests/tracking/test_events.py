@@ -31,10 +31,14 @@ def ev(**kw: object) -> dict[str, object]:
         (b"[]", "application/json", 400, "no-events"),
         (b"{}", "application/x-www-form-urlencoded", 415, "unsupported-media-type"),
         (json.dumps(ev(props={"x": "a" * 33_000})).encode(), "text/plain", 413, "event-too-large"),
-        (json.dumps([ev(event_id=f"e{i}", email="a" * 1500) for i in range(400)]).encode(),
-         "application/json", 413, "batch-too-large"),
+        (
+            json.dumps([ev(event_id=f"e{i}", email="a" * 1500) for i in range(400)]).encode(),
+            "application/json",
+            413,
+            "batch-too-large",
+        ),
     ],
-)  # fmt: skip
+)
 def test_whole_request_rejections(body: bytes, ctype: str, status: int, reason: str) -> None:
     with pytest.raises(RequestRejected) as exc:
         parse_events(body, ctype, CTX)
@@ -78,7 +82,12 @@ def test_a_good_event_gets_utms_click_id_and_visitor_from_the_server() -> None:
     assert rec["k"] == "e" and parsed.accepted == 1
     assert (d["utm_source"], d["utm_campaign"], d["click_id"]) == ("linkedin", "launch", "abc123")
     assert d["referrer"] is None  # only http(s)/android-app referrers are sources
-    assert (d["visitor_id"], d["currency"], d["revenue"], d["event"]) == ("hash", "USD", 5.0, "pageview")
+    assert (d["visitor_id"], d["currency"], d["revenue"], d["event"]) == (
+        "hash",
+        "USD",
+        5.0,
+        "pageview",
+    )
     assert d["occurred_at"] == int(NOW.timestamp() * 1_000_000)
 
 

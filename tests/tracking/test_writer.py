@@ -36,8 +36,14 @@ def send(spool: Spool, body: object, ua: str | None = UA) -> None:
 
 
 def ev(i: int | str, **kw: object) -> dict[str, object]:
-    return {"workspace": "ws", "event_id": f"e{i}", "event": "pageview",
-            "url": "https://shop.example/p", "occurred_at": "2026-03-02T11:00:00Z", **kw}  # fmt: skip
+    return {
+        "workspace": "ws",
+        "event_id": f"e{i}",
+        "event": "pageview",
+        "url": "https://shop.example/p",
+        "occurred_at": "2026-03-02T11:00:00Z",
+        **kw,
+    }
 
 
 def test_a_batch_sent_three_times_is_stored_once(eng: DuckDBEngine, tmp_path: Path) -> None:
@@ -77,8 +83,10 @@ def test_goals_by_event_and_url_pattern(eng: DuckDBEngine, tmp_path: Path) -> No
     writer = Writer(eng, spool)
     send(spool, [ev(1, event="signup"), ev(2, url="https://shop.example/thank-you?x=1"), ev(3)])
     writer.drain()
-    rows = eng.run("SELECT event_id, event, goal, revenue, revenue_base, currency "
-                   "FROM web_events ORDER BY event_id")  # fmt: skip
+    rows = eng.run(
+        "SELECT event_id, event, goal, revenue, revenue_base, currency "
+        "FROM web_events ORDER BY event_id"
+    )
     assert rows == [
         ("e1", "signup", None, None, None, None),
         ("e1:goal:signup", "lead", "signup", None, None, None),

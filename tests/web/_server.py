@@ -37,7 +37,9 @@ class Server:
         log = self.log.open("ab")
         self.proc = subprocess.Popen(
             [SOCIALROI, "serve", "--db", str(self.db), "--port", str(self.port), *self.args],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "COLUMNS": "200"},
         )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -76,5 +78,10 @@ class Server:
 
 
 def event(ws: str, event_id: str, **fields: object) -> dict[str, object]:
-    return {"workspace": ws, "event_id": event_id, "event": "pageview",
-            "url": "https://shop.example/p", **fields}  # fmt: skip
+    return {
+        "workspace": ws,
+        "event_id": event_id,
+        "event": "pageview",
+        "url": "https://shop.example/p",
+        **fields,
+    }

@@ -4,11 +4,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _server import Server
 
 from socialroi.engine import DuckDBEngine
 from socialroi.tracking import add_origin
-
-from _server import Server
 
 WS = "ws"
 

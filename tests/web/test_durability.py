@@ -57,7 +57,7 @@ SEEDS = [int(s) for s in os.environ.get("SOCIALROI_KILL_SEEDS", "1,2,3,4,5").spl
 def test_kill_9_during_a_burst_loses_no_acknowledged_event(db: Path, seed: int) -> None:
     """Scenario 1: 10k events over 16 connections, SIGKILL at a random moment; after the next
     start (no manual step) every acknowledged event is stored exactly once."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a reproducible kill moment, not a secret
     srv = Server(db).start()
     ids = [f"s{seed}-{i}" for i in range(10_000)]
     killer = threading.Timer(rng.uniform(0.2, 1.0), srv.kill9)
@@ -138,7 +138,9 @@ def test_unwritable_storage_answers_503_and_keeps_what_was_acknowledged(
         next_segment = tmp_path / "spool" / f"{spool.active + 1:012d}.ndjson"
         next_segment.symlink_to("/dev/full")
         spool.rotate()
-        statuses = {c.post("/api/event", json=[event("ws", f"x{i}")]).status_code for i in range(20)}
+        statuses = {
+            c.post("/api/event", json=[event("ws", f"x{i}")]).status_code for i in range(20)
+        }
         r = c.post("/api/event", json=[event("ws", "y")])
         assert statuses == {503} and r.headers["retry-after"] == "5"
         # storage back: the operator frees the disk, the spool moves on
@@ -166,8 +168,10 @@ def test_a_full_spool_answers_429_with_retry_after(db: Path, tmp_path: Path) -> 
     with _InProcess(settings) as srv, httpx.Client(base_url=srv.url, headers=HEADERS) as c:
         # the writer is not allowed to drain: the backlog only grows
         srv.app.state.socialroi.writer._stop.set()
-        statuses = [c.post("/api/event", json=[event("ws", f"f{i}") for i in range(5)]).status_code
-                    for i in range(60)]  # fmt: skip
+        statuses = [
+            c.post("/api/event", json=[event("ws", f"f{i}") for i in range(5)]).status_code
+            for i in range(60)
+        ]
         assert 202 in statuses and statuses[-1] == 429
         r = c.post("/api/event", json=[event("ws", "late")])
         assert r.status_code == 429 and r.headers["retry-after"] == "5"

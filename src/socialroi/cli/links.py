@@ -29,18 +29,24 @@ from socialroi.tracking.links import UTM_FIELDS, Link
 
 console = Console(highlight=False, soft_wrap=True)
 
-links_app = typer.Typer(help="Tracked short links: create, bulk-create, list, QR codes.",
-                        no_args_is_help=True)  # fmt: skip
-track_app = typer.Typer(help="Collector settings: allowed origins, goals, UTM templates, counters.",
-                        no_args_is_help=True)  # fmt: skip
+links_app = typer.Typer(
+    help="Tracked short links: create, bulk-create, list, QR codes.", no_args_is_help=True
+)
+track_app = typer.Typer(
+    help="Collector settings: allowed origins, goals, UTM templates, counters.",
+    no_args_is_help=True,
+)
 app.add_typer(links_app, name="links")
 app.add_typer(track_app, name="track")
 
 BaseUrlOption = Annotated[
     str,
-    typer.Option("--base-url", envvar="SOCIALROI_BASE_URL",
-                 help="public URL of `socialroi serve`, for printing short URLs"),
-]  # fmt: skip
+    typer.Option(
+        "--base-url",
+        envvar="SOCIALROI_BASE_URL",
+        help="public URL of `socialroi serve`, for printing short URLs",
+    ),
+]
 
 
 def _short(base_url: str, code: str) -> str:
@@ -50,8 +56,14 @@ def _short(base_url: str, code: str) -> str:
 def _print_links(links: list[Link], base_url: str) -> None:
     table = Table("code", "short URL", "network", "post", "campaign", "target")
     for link in links:
-        table.add_row(link.code, _short(base_url, link.code), link.network or "",
-                      link.post_id or "", link.utm.get("utm_campaign") or "", link.target_url)  # fmt: skip
+        table.add_row(
+            link.code,
+            _short(base_url, link.code),
+            link.network or "",
+            link.post_id or "",
+            link.utm.get("utm_campaign") or "",
+            link.target_url,
+        )
     console.print(table)
 
 
@@ -63,8 +75,10 @@ def links_create(
     post: Annotated[str | None, typer.Option("--post", help="post id (utm_content)")] = None,
     code: Annotated[str | None, typer.Option(help="short code [default: random]")] = None,
     utm: Annotated[list[str] | None, typer.Option(help="override a tag: utm_term=shoes")] = None,
-    no_forward: Annotated[bool, typer.Option("--no-forward",
-                          help="do not forward the short URL's own query parameters")] = False,
+    no_forward: Annotated[
+        bool,
+        typer.Option("--no-forward", help="do not forward the short URL's own query parameters"),
+    ] = False,
     db: DbOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     base_url: BaseUrlOption = "http://localhost:8000",
@@ -77,16 +91,26 @@ def links_create(
             raise typer.BadParameter(f"{item!r} is not utm_xxx=value", param_hint="--utm")
         overrides[key] = value or None
     with open_writer(db) as eng:
-        link = create_link(eng, workspace, url, network=network, campaign=campaign, post_id=post,
-                           code=code, utm=overrides, forward_params=not no_forward)  # fmt: skip
+        link = create_link(
+            eng,
+            workspace,
+            url,
+            network=network,
+            campaign=campaign,
+            post_id=post,
+            code=code,
+            utm=overrides,
+            forward_params=not no_forward,
+        )
     state = "created" if link.created else "exists"
     console.print(f"{state}: {_short(base_url, link.code)} -> {link.target_url}")
 
 
 @links_app.command("bulk")
 def links_bulk(
-    csv_file: Annotated[Path, typer.Argument(help="CSV with post_id, network, target_url "
-                                             "[, campaign, utm_*]")],
+    csv_file: Annotated[
+        Path, typer.Argument(help="CSV with post_id, network, target_url [, campaign, utm_*]")
+    ],
     db: DbOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     base_url: BaseUrlOption = "http://localhost:8000",
@@ -95,8 +119,9 @@ def links_bulk(
     with open_writer(db) as eng:
         links = bulk_create(eng, workspace, csv_file)
     _print_links(links, base_url)
-    console.print(f"{sum(lk.created for lk in links)} created, "
-                  f"{sum(not lk.created for lk in links)} existed")  # fmt: skip
+    console.print(
+        f"{sum(lk.created for lk in links)} created, {sum(not lk.created for lk in links)} existed"
+    )
 
 
 @links_app.command("list")
@@ -110,9 +135,22 @@ def links_list(
     with open_writer(db) as eng:
         links = list_links(eng, workspace)
     if as_json:
-        typer.echo(json.dumps([{"code": lk.code, "short_url": _short(base_url, lk.code),
-                                "target_url": lk.target_url, "network": lk.network,
-                                "post_id": lk.post_id, **lk.utm} for lk in links], indent=2))  # fmt: skip
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "code": lk.code,
+                        "short_url": _short(base_url, lk.code),
+                        "target_url": lk.target_url,
+                        "network": lk.network,
+                        "post_id": lk.post_id,
+                        **lk.utm,
+                    }
+                    for lk in links
+                ],
+                indent=2,
+            )
+        )
     else:
         _print_links(links, base_url)
 
@@ -160,16 +198,18 @@ def goal_add(
 ) -> None:
     """Declare a website goal (an event name or a URL pattern)."""
     with open_writer(db) as eng:
-        goal = add_goal(eng, workspace, name, event=event, url_pattern=url_pattern, value=value,
-                        is_lead=lead)  # fmt: skip
+        goal = add_goal(
+            eng, workspace, name, event=event, url_pattern=url_pattern, value=value, is_lead=lead
+        )
     console.print(f"goal {goal.name}: {goal.event or goal.url_pattern}")
 
 
 @track_app.command("utm-template")
 def utm_template(
     network: Annotated[str, typer.Argument(help="a network, or * for every network")],
-    utm: Annotated[list[str], typer.Option(help="utm_xxx=value; may use {network}, {campaign}, "
-                                           "{post}")],
+    utm: Annotated[
+        list[str], typer.Option(help="utm_xxx=value; may use {network}, {campaign}, {post}")
+    ],
     db: DbOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
 ) -> None:
@@ -195,8 +235,14 @@ def track_counters(
         rows = counters(eng, workspace)
     table = Table("workspace", "stream", "received", "stored", "failed", "bots", "duplicates")
     for r in rows:
-        table.add_row(r["workspace_id"] or "(unknown)", r["stream"], *(str(r[k]) for k in (
-            "received", "stored", "failed", "filtered_bot", "filtered_duplicate")))  # fmt: skip
+        table.add_row(
+            r["workspace_id"] or "(unknown)",
+            r["stream"],
+            *(
+                str(r[k])
+                for k in ("received", "stored", "failed", "filtered_bot", "filtered_duplicate")
+            ),
+        )
     console.print(table)
 
 
@@ -205,13 +251,19 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
     db: DbOption = None,
-    spool: Annotated[Path | None, typer.Option(help="spool directory [default: <db>.spool]")] = None,
-    trust_forwarded: Annotated[bool, typer.Option(
-        "--trust-forwarded", help="read the client address from X-Forwarded-For")] = False,
-    country_header: Annotated[str | None, typer.Option(
-        help="header with the visitor's country, e.g. CF-IPCountry")] = None,
-    admin_token: Annotated[str | None, typer.Option(
-        envvar="SOCIALROI_ADMIN_TOKEN", help="bearer token for /api/counters")] = None,
+    spool: Annotated[
+        Path | None, typer.Option(help="spool directory [default: <db>.spool]")
+    ] = None,
+    trust_forwarded: Annotated[
+        bool, typer.Option("--trust-forwarded", help="read the client address from X-Forwarded-For")
+    ] = False,
+    country_header: Annotated[
+        str | None, typer.Option(help="header with the visitor's country, e.g. CF-IPCountry")
+    ] = None,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(envvar="SOCIALROI_ADMIN_TOKEN", help="bearer token for /api/counters"),
+    ] = None,
     max_spool_mb: Annotated[int, typer.Option(help="backlog cap before answering 429")] = 256,
 ) -> None:
     """Run the redirector, collector and API in one process (DuckDB has one writer)."""
@@ -219,11 +271,24 @@ def serve(
 
     from socialroi.web import Settings, create_app
 
-    settings = Settings(db=Path(db or default_db()), spool_dir=spool,
-                        trust_forwarded=trust_forwarded, country_header=country_header,
-                        admin_token=admin_token, max_spool_bytes=max_spool_mb * 2**20)  # fmt: skip
-    console.print(f"socialroi on http://{host}:{port} (database {settings.db}, "
-                  f"spool {settings.spool_path})")  # fmt: skip
+    settings = Settings(
+        db=Path(db or default_db()),
+        spool_dir=spool,
+        trust_forwarded=trust_forwarded,
+        country_header=country_header,
+        admin_token=admin_token,
+        max_spool_bytes=max_spool_mb * 2**20,
+    )
+    console.print(
+        f"socialroi on http://{host}:{port} (database {settings.db}, spool {settings.spool_path})"
+    )
     # no access log: it would write client IP addresses (reliability.md scenario 10)
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False,
-                log_level="warning", workers=1, timeout_graceful_shutdown=30)  # fmt: skip
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="warning",
+        workers=1,
+        timeout_graceful_shutdown=30,
+    )

@@ -28,7 +28,8 @@ def normalise_origin(origin: str) -> str:
     parts = urlsplit(origin.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
         raise ConfigError(
-            f"{origin!r} is not an origin", hint="give scheme and host, e.g. https://www.example.com"
+            f"{origin!r} is not an origin",
+            hint="give scheme and host, e.g. https://www.example.com",
         )
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{parts.hostname.lower()}{port}"
@@ -39,8 +40,10 @@ def add_origin(eng: DuckDBEngine, workspace_id: str, origin: str) -> str:
     eng.workspace(workspace_id)
     value = normalise_origin(origin)
     with eng.transaction():
-        eng.run("DELETE FROM tracking_origins WHERE workspace_id = ? AND origin = ?",
-                [workspace_id, value])  # fmt: skip
+        eng.run(
+            "DELETE FROM tracking_origins WHERE workspace_id = ? AND origin = ?",
+            [workspace_id, value],
+        )
         eng.run("INSERT INTO tracking_origins VALUES (?, ?)", [workspace_id, value])
     return value
 
@@ -71,16 +74,25 @@ def add_goal(
             hint="pass --event signup or --url-pattern '/thank-you*'",
         )
     if url_pattern is not None and not url_pattern.startswith(("/", "*")):
-        raise ConfigError(f"URL pattern {url_pattern!r} must start with / or *", hint="e.g. /thanks*")
+        raise ConfigError(
+            f"URL pattern {url_pattern!r} must start with / or *", hint="e.g. /thanks*"
+        )
     goal = Goal(name, event, url_pattern, value, is_lead)
     with eng.transaction():
-        eng.run("DELETE FROM tracking_goals WHERE workspace_id = ? AND name = ?", [workspace_id, name])
-        eng.run("INSERT INTO tracking_goals VALUES (?, ?, ?, ?, ?, ?)",
-                [workspace_id, name, event, url_pattern, value, is_lead])  # fmt: skip
+        eng.run(
+            "DELETE FROM tracking_goals WHERE workspace_id = ? AND name = ?", [workspace_id, name]
+        )
+        eng.run(
+            "INSERT INTO tracking_goals VALUES (?, ?, ?, ?, ?, ?)",
+            [workspace_id, name, event, url_pattern, value, is_lead],
+        )
     return goal
 
 
 def goals(eng: DuckDBEngine, workspace_id: str) -> list[Goal]:
-    rows = eng.run("SELECT name, event, url_pattern, value, is_lead FROM tracking_goals "
-                   "WHERE workspace_id = ? ORDER BY name", [workspace_id])  # fmt: skip
+    rows = eng.run(
+        "SELECT name, event, url_pattern, value, is_lead FROM tracking_goals "
+        "WHERE workspace_id = ? ORDER BY name",
+        [workspace_id],
+    )
     return [Goal(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]

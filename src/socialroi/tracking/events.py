@@ -48,10 +48,23 @@ MAX_AGE = dt.timedelta(hours=24)
 MAX_SKEW = dt.timedelta(minutes=10)
 
 _STRING_FIELDS = (
-    "event_id", "event", "url", "referrer", "visitor_id", "click_id", "goal", "currency",
-    "transaction_id", "contact_id", "email",
-    "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
-)  # fmt: skip
+    "event_id",
+    "event",
+    "url",
+    "referrer",
+    "visitor_id",
+    "click_id",
+    "goal",
+    "currency",
+    "transaction_id",
+    "contact_id",
+    "email",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+)
 _UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 _ID = re.compile(r"^[\x21-\x7e]{1,200}$")
 _EVENT = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
@@ -93,15 +106,21 @@ def record_line(record: Mapping[str, Any]) -> bytes:
 
 
 def _us(t: dt.datetime) -> int:
-    return int(t.replace(tzinfo=dt.UTC).timestamp() * 1_000_000) if t.tzinfo is None else int(
-        t.timestamp() * 1_000_000
+    return (
+        int(t.replace(tzinfo=dt.UTC).timestamp() * 1_000_000)
+        if t.tzinfo is None
+        else int(t.timestamp() * 1_000_000)
     )
 
 
 def failed_record(
-    workspace_id: str, stream: str, reason: str, body: str, received_at: dt.datetime,
+    workspace_id: str,
+    stream: str,
+    reason: str,
+    body: str,
+    received_at: dt.datetime,
     event_id: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """A spool record for rejected input (the body is cut to 2000 characters)."""
     return {
         "k": "f",
@@ -258,9 +277,14 @@ def _event_record(item: Any, ws: str, ctx: EventContext) -> dict[str, Any]:
             "k": "b",
             "ws": ws,
             "s": "events",
-            "d": {"occurred_at": d["occurred_at"], "bot": bot, "user_agent": d["user_agent"],
-                  "url": d["url"], "code": None},
-        }  # fmt: skip
+            "d": {
+                "occurred_at": d["occurred_at"],
+                "bot": bot,
+                "user_agent": d["user_agent"],
+                "url": d["url"],
+                "code": None,
+            },
+        }
     if "visitor_id" not in d:
         d["visitor_id"] = ctx.visitor_id(ws)
     return {"k": "e", "ws": ws, "d": d}

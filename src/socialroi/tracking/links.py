@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import secrets
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -42,7 +42,13 @@ __all__ = [
     "set_utm_template",
 ]
 
-UTM_FIELDS: tuple[str, ...] = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+UTM_FIELDS: tuple[str, ...] = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+)
 #: The query parameter carrying the click id to the landing page (read by ``/t.js``).
 CLICK_PARAM = "sr_cid"
 _DEFAULT_TEMPLATE = {
@@ -77,9 +83,7 @@ def _network(value: str | None) -> str | None:
     v = value.strip().lower()
     v = NETWORK_ALIASES.get(v, v)
     if v not in NETWORKS:
-        raise ConfigError(
-            f"unknown network {value!r}", hint="use one of: " + ", ".join(NETWORKS)
-        )
+        raise ConfigError(f"unknown network {value!r}", hint="use one of: " + ", ".join(NETWORKS))
     return v
 
 
@@ -102,17 +106,23 @@ def set_utm_template(
     net = "*" if network == "*" else _network(network)
     unknown = set(values) - set(UTM_FIELDS)
     if unknown:
-        raise ConfigError(f"unknown UTM fields {sorted(unknown)}", hint="use " + ", ".join(UTM_FIELDS))
+        raise ConfigError(
+            f"unknown UTM fields {sorted(unknown)}", hint="use " + ", ".join(UTM_FIELDS)
+        )
     eng.workspace(workspace_id)
     with eng.transaction():
-        eng.run("DELETE FROM utm_templates WHERE workspace_id = ? AND network = ?", [workspace_id, net])
+        eng.run(
+            "DELETE FROM utm_templates WHERE workspace_id = ? AND network = ?", [workspace_id, net]
+        )
         eng.run(
             "INSERT INTO utm_templates VALUES (?, ?, ?, ?, ?, ?, ?)",
             [workspace_id, net, *(values.get(f) for f in UTM_FIELDS)],
         )
 
 
-def _fill(value: str | None, network: str | None, campaign: str | None, post: str | None) -> str | None:
+def _fill(
+    value: str | None, network: str | None, campaign: str | None, post: str | None
+) -> str | None:
     if value is None:
         return None
     out = value
@@ -137,7 +147,7 @@ def create_link(
     campaign: str | None = None,
     post_id: str | None = None,
     code: str | None = None,
-    utm: dict[str, str | None] | None = None,
+    utm: Mapping[str, str | None] | None = None,
     forward_params: bool = True,
     now: dt.datetime | None = None,
 ) -> Link:
@@ -181,34 +191,47 @@ def create_link(
             [workspace_id, code, target_url, *(values[f] for f in UTM_FIELDS), post_id, created_at],
         )
         eng.run(
-            "INSERT INTO link_options VALUES (?, ?, ?, ?)", [workspace_id, code, net, forward_params]
+            "INSERT INTO link_options VALUES (?, ?, ?, ?)",
+            [workspace_id, code, net, forward_params],
         )
     return Link(workspace_id, code, target_url, net, post_id, values, forward_params, created_at)
 
 
 def _replace_created(link: Link) -> Link:
     return Link(
-        link.workspace_id, link.code, link.target_url, link.network, link.post_id, link.utm,
-        link.forward_params, link.created_at, created=False,
-    )  # fmt: skip
+        link.workspace_id,
+        link.code,
+        link.target_url,
+        link.network,
+        link.post_id,
+        link.utm,
+        link.forward_params,
+        link.created_at,
+        created=False,
+    )
 
 
 _LINK_SELECT = (
     "SELECT l.workspace_id, l.code, l.target_url, l.network_, l.post_id, l.utm_source, "
     "l.utm_medium, l.utm_campaign, l.utm_content, l.utm_term, l.forward_params, l.created_at "
     "FROM (SELECT l.*, o.network AS network_, coalesce(o.forward_params, true) AS forward_params "
-    "FROM links l LEFT JOIN link_options o ON l.workspace_id = o.workspace_id AND l.code = o.code) l "
+    "FROM links l LEFT JOIN link_options o "
+    "ON l.workspace_id = o.workspace_id AND l.code = o.code) l "
 )
 
 
 def _link(row: Sequence[object]) -> Link:
     ws, code, target, net, post, *utm, forward, created = row
     return Link(
-        str(ws), str(code), str(target), net if isinstance(net, str) else None,
+        str(ws),
+        str(code),
+        str(target),
+        net if isinstance(net, str) else None,
         post if isinstance(post, str) else None,
         {f: (v if isinstance(v, str) else None) for f, v in zip(UTM_FIELDS, utm, strict=True)},
-        bool(forward), created if isinstance(created, dt.datetime) else dt.datetime.min,
-    )  # fmt: skip
+        bool(forward),
+        created if isinstance(created, dt.datetime) else dt.datetime.min,
+    )
 
 
 def link_by_code(eng: DuckDBEngine, code: str) -> Link | None:
@@ -222,12 +245,15 @@ def link_by_code(eng: DuckDBEngine, code: str) -> Link | None:
 def list_links(eng: DuckDBEngine, workspace_id: str) -> list[Link]:
     """The workspace's links, newest first."""
     eng.workspace(workspace_id)
-    rows = eng.run(_LINK_SELECT + "WHERE l.workspace_id = ? ORDER BY l.created_at DESC, l.code",
-                   [workspace_id])  # fmt: skip
+    rows = eng.run(
+        _LINK_SELECT + "WHERE l.workspace_id = ? ORDER BY l.created_at DESC, l.code", [workspace_id]
+    )
     return [_link(r) for r in rows]
 
 
-def redirect_location(link: Link, short_query: Sequence[tuple[str, str]], click_id: str | None) -> str:
+def redirect_location(
+    link: Link, short_query: Sequence[tuple[str, str]], click_id: str | None
+) -> str:
     """Where ``/l/{code}`` sends the browser.
 
     The target (checked again: a target stored by any other path is never followed), with the
@@ -271,33 +297,61 @@ def bulk_create(
     header = rows[0][1] if rows else {}
     for col in _BULK_COLUMNS:
         if rows and col not in header:
-            problems.append(ImportProblem(str(path), 1, col, None, "a column " + col, "missing-column"))
+            problems.append(
+                ImportProblem(str(path), 1, col, None, "a column " + col, "missing-column")
+            )
     if problems:
         raise ImportRejected(problems, hint="add the missing columns to the header row")
     for line, row in rows:
         try:
             check_target(row.get("target_url") or "")
         except UnsafeURL:
-            problems.append(ImportProblem(str(path), line, "target_url", row.get("target_url"),
-                                          "an absolute http(s) URL", "bad-url"))  # fmt: skip
+            problems.append(
+                ImportProblem(
+                    str(path),
+                    line,
+                    "target_url",
+                    row.get("target_url"),
+                    "an absolute http(s) URL",
+                    "bad-url",
+                )
+            )
         try:
             _network(row.get("network") or "")
         except ConfigError:
-            problems.append(ImportProblem(str(path), line, "network", row.get("network"),
-                                          "one of " + ", ".join(NETWORKS), "bad-network"))  # fmt: skip
+            problems.append(
+                ImportProblem(
+                    str(path),
+                    line,
+                    "network",
+                    row.get("network"),
+                    "one of " + ", ".join(NETWORKS),
+                    "bad-network",
+                )
+            )
         if not (row.get("post_id") or "").strip():
-            problems.append(ImportProblem(str(path), line, "post_id", row.get("post_id"),
-                                          "a post id", "missing-value"))  # fmt: skip
+            problems.append(
+                ImportProblem(
+                    str(path), line, "post_id", row.get("post_id"), "a post id", "missing-value"
+                )
+            )
     if problems:
         raise ImportRejected(problems, hint="fix the rows named above and run the command again")
     out = []
     for _line, row in rows:
         utm = {f: row[f] for f in UTM_FIELDS if row.get(f)}
-        out.append(create_link(
-            eng, workspace_id, row["target_url"], network=row["network"],
-            campaign=row.get("campaign") or None, post_id=row["post_id"].strip(), utm=utm,
-            forward_params=forward_params,
-        ))  # fmt: skip
+        out.append(
+            create_link(
+                eng,
+                workspace_id,
+                row["target_url"],
+                network=row["network"],
+                campaign=row.get("campaign") or None,
+                post_id=row["post_id"].strip(),
+                utm=utm,
+                forward_params=forward_params,
+            )
+        )
     return out
 
 

@@ -115,8 +115,12 @@ def open_database(path: str | Path) -> DuckDBEngine:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         quarantine = wal.with_name(f"{wal.name}.quarantined-{stamp}")
         wal.rename(quarantine)
-        log.error("WAL of %s could not be replayed (%s); moved to %s, rebuilding from the spool",
-                  path, exc, quarantine)  # fmt: skip
+        log.error(
+            "WAL of %s could not be replayed (%s); moved to %s, rebuilding from the spool",
+            path,
+            exc,
+            quarantine,
+        )
         return DuckDBEngine(path)
 
 
@@ -255,9 +259,16 @@ class Writer:
                 kind, ws, d = rec["k"], rec["ws"], rec["d"]
             except (ValueError, KeyError, TypeError):
                 b.received["", "events"] += 1
-                b.failed.append({"workspace_id": "", "stream": "events", "reason": "corrupt-spool-line",
-                                 "received_at": None, "event_id": None,
-                                 "body": line[:2000].decode("utf-8", "replace")})  # fmt: skip
+                b.failed.append(
+                    {
+                        "workspace_id": "",
+                        "stream": "events",
+                        "reason": "corrupt-spool-line",
+                        "received_at": None,
+                        "event_id": None,
+                        "body": line[:2000].decode("utf-8", "replace"),
+                    }
+                )
                 continue
             if kind == "e":
                 b.received[ws, "events"] += 1
@@ -271,8 +282,12 @@ class Writer:
             else:
                 b.received[ws, rec["s"]] += 1
                 b.failed.append({**d, "workspace_id": ws, "stream": rec["s"]})
-        for rows, col in ((b.events, "occurred_at"), (b.clicks, "clicked_at"),
-                          (b.bots, "occurred_at"), (b.failed, "received_at")):  # fmt: skip
+        for rows, col in (
+            (b.events, "occurred_at"),
+            (b.clicks, "clicked_at"),
+            (b.bots, "occurred_at"),
+            (b.failed, "received_at"),
+        ):
             for r in rows:
                 if r.get(col) is not None:
                     r[col] = dt.datetime.fromtimestamp(r[col] / 1e6, dt.UTC).replace(tzinfo=None)
@@ -314,8 +329,13 @@ class Writer:
                     continue
                 if e["event"] == ("lead" if is_lead else "goal"):
                     continue  # the event already is what the goal would add
-                derived = {**e, "event_id": f"{e['event_id']}:goal:{name}", "_derived": True,
-                           "event": "lead" if is_lead else "goal", "goal": name}  # fmt: skip
+                derived = {
+                    **e,
+                    "event_id": f"{e['event_id']}:goal:{name}",
+                    "_derived": True,
+                    "event": "lead" if is_lead else "goal",
+                    "goal": name,
+                }
                 if value is not None and e.get("revenue") is None:
                     derived["revenue"] = value
                 out.append(derived)
@@ -335,7 +355,8 @@ class Writer:
             if b.clicks:
                 eng.register("_sr_clicks", _arrow(b.clicks, _CLICK_COLS))
                 cols = ", ".join(c for c, _ in _CLICK_COLS)
-                eng.run(f"INSERT INTO clicks ({cols}) SELECT {cols} FROM _sr_clicks")
+                # column names from the constant above, never from input
+                eng.run(f"INSERT INTO clicks ({cols}) SELECT {cols} FROM _sr_clicks")  # noqa: S608
                 eng.unregister("_sr_clicks")
                 stored.update((r["workspace_id"], "clicks") for r in b.clicks)
             if b.bots:
@@ -428,12 +449,19 @@ def counters(eng: DuckDBEngine, workspace_id: str | None = None) -> list[dict[st
     """
     where, params = ("WHERE workspace_id = ?", [workspace_id]) if workspace_id else ("", [])
     rows = eng.run(
-        "SELECT workspace_id, stream, received, stored, failed, filtered_bot, filtered_duplicate "
-        f"FROM collector_counters {where} ORDER BY workspace_id, stream",  # noqa: S608
+        "SELECT workspace_id, stream, received, stored, failed, filtered_bot, filtered_duplicate "  # noqa: S608
+        f"FROM collector_counters {where} ORDER BY workspace_id, stream",
         params,
     )
-    keys = ("workspace_id", "stream", "received", "stored", "failed", "filtered_bot",
-            "filtered_duplicate")  # fmt: skip
+    keys = (
+        "workspace_id",
+        "stream",
+        "received",
+        "stored",
+        "failed",
+        "filtered_bot",
+        "filtered_duplicate",
+    )
     out = [dict(zip(keys, r, strict=True)) for r in rows]
     for r in out:
         r["filtered"] = r["filtered_bot"] + r["filtered_duplicate"]
