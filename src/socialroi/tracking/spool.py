@@ -15,6 +15,7 @@ can be quarantined and the rows since the last checkpoint rebuilt from the spool
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -85,9 +86,13 @@ class Spool:
             ) from exc
         self.max_pending_bytes = max_pending_bytes
         self.segment_bytes = segment_bytes
-        self._lock = threading.Lock()  # guards the active file and the written position
-        self._sync_lock = threading.Lock()  # one fsync at a time; waiters reuse its result
-        self._synced_cond = threading.Condition(threading.Lock())
+        # guards the active file and the positions; writers wait on it for a shared fsync
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._syncing = False
+        self._closing = False
+        self._waiters: list[tuple[int, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._sync_thread: threading.Thread | None = None
         self._fd: int | None = None
         self._seq = max(self.segments(), default=0)
         self._written = 0  # bytes written to the active segment
@@ -166,77 +171,128 @@ class Spool:
 
     # -- the collector's side ------------------------------------------------------------
 
+    def _write_locked(self, lines: list[bytes]) -> tuple[int, int]:
+        """Append ``lines`` to the active segment (not yet synced); its ``(seq, end)``."""
+        data = b"".join(line + b"\n" for line in lines)
+        if self._pending + len(data) > self.max_pending_bytes:
+            raise SpoolFull(
+                f"the spool holds {self._pending} bytes not yet stored",
+                hint="retry after a few seconds",
+            )
+        if self._fd is None:
+            self._reopen_locked()
+        fd = self._fd
+        if fd is None:
+            raise SpoolUnavailable("the spool has no open segment")
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+        except OSError as exc:
+            # keep the segment consistent: drop what a partial write left behind
+            self._truncate_locked()
+            raise SpoolUnavailable(f"cannot write the spool: {exc}") from exc
+        self._written += len(data)
+        self._pending += len(data)
+        return self._seq, self._written
+
     def append(self, lines: list[bytes]) -> None:
         """Write ``lines`` (each without newline) and return once they are fsynced.
 
         Raises :class:`SpoolFull` when the backlog is over the cap and
         :class:`SpoolUnavailable` when the disk refuses the write or the fsync.
         """
-        data = b"".join(line + b"\n" for line in lines)
-        with self._lock:
-            if self._pending + len(data) > self.max_pending_bytes:
-                raise SpoolFull(
-                    f"the spool holds {self._pending} bytes not yet stored",
-                    hint="retry after a few seconds",
-                )
-            if self._fd is None:
-                self._reopen_locked()
-            fd = self._fd
-            if fd is None:
-                raise SpoolUnavailable("the spool has no open segment")
-            try:
-                written = 0
-                while written < len(data):
-                    written += os.write(fd, data[written:])
-            except OSError as exc:
-                # keep the segment consistent: drop what a partial write left behind
-                self._truncate_locked()
-                raise SpoolUnavailable(f"cannot write the spool: {exc}") from exc
-            self._written += len(data)
-            self._pending += len(data)
-            target = (self._seq, self._written)
-        self._sync_to(target)
+        with self._cond:
+            seq, pos = self._write_locked(lines)
+            # group commit: one thread fsyncs for everyone who wrote before it started
+            while seq == self._seq and self._synced < pos:
+                if self._syncing:
+                    self._cond.wait()
+                    continue
+                self._sync_round_locked()
 
-    def _sync_to(self, target: tuple[int, int]) -> None:
-        seq, pos = target
-        while True:
-            with self._lock:
-                if seq != self._seq or self._synced >= pos:
-                    # a rotation fsyncs the closed segment before opening the next one
-                    return
-            if self._sync_lock.acquire(blocking=False):
+    async def append_async(self, lines: list[bytes]) -> None:
+        """:meth:`append` for the event loop: write now, await the shared fsync of the spool's
+        sync thread (no worker thread per request)."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+        with self._cond:
+            seq, pos = self._write_locked(lines)
+            self._waiters.append((seq, pos, loop, fut))
+            if self._sync_thread is None:
+                self._sync_thread = threading.Thread(
+                    target=self._sync_loop, name="socialroi-spool-fsync", daemon=True
+                )
+                self._sync_thread.start()
+            self._cond.notify_all()
+        await fut
+
+    def _sync_loop(self) -> None:
+        with self._cond:
+            while not self._closing:
+                if not self._waiters or self._syncing:
+                    self._cond.wait(0.5)
+                    continue
                 try:
-                    with self._lock:
-                        fd, upto, cur = self._fd, self._written, self._seq
-                    if fd is None:
-                        raise SpoolUnavailable("the spool segment was closed")
-                    try:
-                        os.fsync(fd)
-                    except OSError as exc:
-                        raise SpoolUnavailable(f"cannot fsync the spool: {exc}") from exc
-                    with self._lock:
-                        if cur == self._seq:
-                            self._synced = max(self._synced, upto)
-                        rotate = self._written >= self.segment_bytes
-                    if rotate:
-                        self.rotate()
-                finally:
-                    self._sync_lock.release()
-                with self._synced_cond:
-                    self._synced_cond.notify_all()
+                    self._sync_round_locked()
+                except SpoolUnavailable as exc:
+                    self._resolve_locked(exc)
+
+    def _resolve_locked(self, error: SpoolUnavailable | None) -> None:
+        """Answer the async waiters that the last fsync covered (all of them on error)."""
+        keep = []
+        for seq, pos, loop, fut in self._waiters:
+            if error is not None:
+                loop.call_soon_threadsafe(_set_exception, fut, error)
+            elif seq != self._seq or self._synced >= pos:
+                loop.call_soon_threadsafe(_set_result, fut)
             else:
-                with self._synced_cond:
-                    self._synced_cond.wait(0.05)
+                keep.append((seq, pos, loop, fut))
+        self._waiters = keep
+
+    def _sync_round_locked(self) -> None:
+        """One fsync of everything written so far, with the lock released while it runs."""
+        self._syncing = True
+        upto, sync_fd, seq = self._written, self._fd, self._seq
+        self._cond.release()
+        error: OSError | None = None
+        try:
+            if sync_fd is not None:
+                os.fsync(sync_fd)
+        except OSError as exc:
+            error = exc
+        finally:
+            self._cond.acquire()
+            self._syncing = False
+            self._cond.notify_all()
+        if error is not None:
+            raise SpoolUnavailable(f"cannot fsync the spool: {error}") from error
+        if seq == self._seq:
+            self._synced = max(self._synced, upto)
+        self._resolve_locked(None)
+        if self._written >= self.segment_bytes and self._synced >= self._written:
+            # rotate only with nothing unsynced: no waiter is acknowledged by a close
+            self._close_locked()
+            self._open_next_locked()
 
     def rotate(self) -> None:
         """Close the active segment (fsynced) and open the next one."""
-        with self._lock:
+        with self._cond:
+            while self._syncing:
+                self._cond.wait()
             self._close_locked()
             self._open_next_locked()
 
     def close(self) -> None:
-        with self._lock:
+        with self._cond:
+            self._closing = True
+            while self._syncing:
+                self._cond.wait()
             self._close_locked()
+            self._resolve_locked(None)
+            self._cond.notify_all()
+        if self._sync_thread is not None:
+            self._sync_thread.join(5)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -280,6 +336,16 @@ class Spool:
                 log.error("fsync on closing a spool segment failed: %s", exc)
             os.close(fd)
             self._synced = self._written
+
+
+def _set_result(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
+def _set_exception(fut: asyncio.Future[None], exc: BaseException) -> None:
+    if not fut.done():
+        fut.set_exception(exc)
 
 
 def iter_segment_lines(path: Path) -> Iterator[bytes]:
