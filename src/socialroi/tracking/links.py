@@ -303,38 +303,21 @@ def bulk_create(
     if problems:
         raise ImportRejected(problems, hint="add the missing columns to the header row")
     for line, row in rows:
+
+        def bad(column: str, expected: str, code: str, *, row: dict[str, str] = row,
+                line: int = line) -> None:  # fmt: skip
+            problems.append(ImportProblem(str(path), line, column, row.get(column), expected, code))
+
         try:
             check_target(row.get("target_url") or "")
         except UnsafeURL:
-            problems.append(
-                ImportProblem(
-                    str(path),
-                    line,
-                    "target_url",
-                    row.get("target_url"),
-                    "an absolute http(s) URL",
-                    "bad-url",
-                )
-            )
+            bad("target_url", "an absolute http(s) URL", "bad-url")
         try:
             _network(row.get("network") or "")
         except ConfigError:
-            problems.append(
-                ImportProblem(
-                    str(path),
-                    line,
-                    "network",
-                    row.get("network"),
-                    "one of " + ", ".join(NETWORKS),
-                    "bad-network",
-                )
-            )
+            bad("network", "one of " + ", ".join(NETWORKS), "bad-network")
         if not (row.get("post_id") or "").strip():
-            problems.append(
-                ImportProblem(
-                    str(path), line, "post_id", row.get("post_id"), "a post id", "missing-value"
-                )
-            )
+            bad("post_id", "a post id", "missing-value")
     if problems:
         raise ImportRejected(problems, hint="fix the rows named above and run the command again")
     out = []
