@@ -33,6 +33,7 @@ PREVIEW_FETCHERS: tuple[str, ...] = (
     "pinterestbot",
     "redditbot",
     "skypeuripreview",
+    "cardyb",  # Bluesky's link-card fetcher
     "bsky",
     "embedly",
     "iframely",
@@ -41,7 +42,6 @@ PREVIEW_FETCHERS: tuple[str, ...] = (
     "puppeteer",
     "playwright",
     "selenium",
-    "electron",
 )
 _PREVIEW = re.compile("|".join(re.escape(p) for p in PREVIEW_FETCHERS), re.IGNORECASE)
 
