@@ -233,6 +233,14 @@ def main() -> None:
         f"acknowledged {len(acked)}, missing {missing}, duplicated {dupes}; "
         f"{n_queries} visits queries, mean {float(mean_q) * 1000:.0f} ms"
     )
+    main_phase = results[2]
+    eps, p99 = int(main_phase["acked_events_per_s"]), float(main_phase["p99_ms"] or 1e9)
+    met = eps >= 3000 and p99 < 50
+    verdict = (
+        "Target of issue 5 (at least 3,000 acknowledged events/s for 60 s with p99 under 50 ms, "
+        f"one event per request, 50 clients): **{'met' if met else 'not met'}**"
+        f" in this run ({eps} events/s, p99 {p99} ms)."
+    )
     rows = "\n".join(
         f"| {r['phase']} | {r['clients']} | {r['events_per_request']} | {r['seconds']} | "
         f"{r['req_per_s']} | {r['acked_events_per_s']} | {r['p50_ms']} | {r['p99_ms']} |"
@@ -256,6 +264,8 @@ Afterwards (server stopped with SIGTERM): {len(acked)} events acknowledged, **{m
 {dupes} duplicated in `web_events`. {n_queries} visits queries ran during the load
 (mean {float(mean_q) * 1000:.0f} ms). Load average at the end (1/5/15 min): {load} on
 {os.cpu_count()} cores, shared with other work during this run.
+
+{verdict}
 """,
     )
 
