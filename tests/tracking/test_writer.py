@@ -132,3 +132,15 @@ def test_workspaces_are_counted_apart(eng: DuckDBEngine, tmp_path: Path) -> None
     got = {(c["workspace_id"], c["received"], c["stored"], c["failed"]) for c in counters(eng)}
     # the same event_id in two workspaces is two events; an unknown workspace is a failure
     assert got == {("ws", 1, 1, 0), ("other", 1, 1, 0), ("", 1, 0, 1)}
+
+
+def test_a_damaged_spool_line_is_counted_not_fatal(eng: DuckDBEngine, tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool")
+    spool.append([b'{"k":"x","ws":"ws","d":{}}', b"not json", b'{"k":"f","ws":"ws","d":{}}'])
+    send(spool, [ev(1)])
+    Writer(eng, spool).drain()
+    assert eng.run("SELECT event_id FROM web_events") == [("e1",)]
+    got = sorted(eng.run("SELECT reason FROM failed_events"))
+    assert got == [("corrupt-spool-line",)] * 3
+    total = {k: sum(c[k] for c in counters(eng)) for k in ("received", "stored", "failed")}
+    assert total == {"received": 4, "stored": 1, "failed": 3}

@@ -257,7 +257,13 @@ class Writer:
             try:
                 rec = json.loads(line)
                 kind, ws, d = rec["k"], rec["ws"], rec["d"]
+                stream = "clicks" if kind == "c" else "events" if kind == "e" else rec["s"]
+                if not (
+                    isinstance(d, dict) and isinstance(ws, str) and kind in ("e", "c", "b", "f")
+                ):
+                    raise TypeError(kind)
             except (ValueError, KeyError, TypeError):
+                # only a damaged disk writes such a line; it is counted, never a stuck writer
                 b.received["", "events"] += 1
                 b.failed.append(
                     {
@@ -270,18 +276,15 @@ class Writer:
                     }
                 )
                 continue
+            b.received[ws, stream] += 1
             if kind == "e":
-                b.received[ws, "events"] += 1
                 b.events.append({**d, "workspace_id": ws, "_seq": self._seq, "_derived": False})
             elif kind == "c":
-                b.received[ws, "clicks"] += 1
                 b.clicks.append({**d, "workspace_id": ws})
             elif kind == "b":
-                b.received[ws, rec["s"]] += 1
-                b.bots.append({**d, "workspace_id": ws, "stream": rec["s"]})
+                b.bots.append({**d, "workspace_id": ws, "stream": stream})
             else:
-                b.received[ws, rec["s"]] += 1
-                b.failed.append({**d, "workspace_id": ws, "stream": rec["s"]})
+                b.failed.append({**d, "workspace_id": ws, "stream": stream})
         for rows, col in (
             (b.events, "occurred_at"),
             (b.clicks, "clicked_at"),
