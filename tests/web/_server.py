@@ -25,6 +25,9 @@ def free_port() -> int:
 class Server:
     """``socialroi serve`` in a child process; ``url`` once :meth:`start` returned."""
 
+    #: every server started, so a failing test cannot leave one running (conftest stops them)
+    started: list[Server] = []
+
     def __init__(self, db: Path, *args: str) -> None:
         self.db = db
         self.args = args
@@ -41,6 +44,7 @@ class Server:
             stderr=subprocess.STDOUT,
             env={**os.environ, "COLUMNS": "200"},
         )
+        Server.started.append(self)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -74,7 +78,10 @@ class Server:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.terminate()
+            try:
+                self.terminate()
+            except subprocess.TimeoutExpired:
+                self.kill9()
 
 
 def event(ws: str, event_id: str, **fields: object) -> dict[str, object]:

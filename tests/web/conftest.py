@@ -12,6 +12,13 @@ from socialroi.tracking import add_origin
 WS = "ws"
 
 
+@pytest.fixture(autouse=True)
+def _no_server_left_running() -> Iterator[None]:
+    yield
+    while Server.started:
+        Server.started.pop().stop()
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     """A database with workspace ``ws`` that allows https://shop.example."""
