@@ -270,3 +270,27 @@ def test_a_click_and_the_landing_pageview_are_one_visit_of_the_post(db: Path) ->
         2,
     )
     assert v["click_id"] == click_ids[0][0]
+
+
+def test_origin_allowlist_and_cors(server: Server) -> None:
+    with httpx.Client(base_url=server.url, headers=H) as c:
+        ok = c.post(
+            "/api/event",
+            content=json.dumps(event("ws", "o1")),
+            headers={"origin": "https://shop.example", "content-type": "text/plain"},
+        )
+        assert ok.status_code == 202
+        assert ok.headers["access-control-allow-origin"] == "https://shop.example"
+        assert ok.headers["vary"] == "Origin"
+        evil = c.post("/api/event", json=[event("ws", "o2")], headers={"origin": "https://evil.io"})
+        assert evil.status_code == 403 and "access-control-allow-origin" not in evil.headers
+        pre = c.options("/api/event", headers={"origin": "https://shop.example"})
+        assert pre.status_code == 204
+        assert pre.headers["access-control-allow-methods"] == "POST"
+        assert (
+            "access-control-allow-origin"
+            not in c.options("/api/event", headers={"origin": "https://evil.io"}).headers
+        )
+        script = c.get("/t.js")
+        assert script.headers["content-type"].startswith("application/javascript")
+        assert b"sendBeacon" in script.content and b"sr_cid" in script.content
