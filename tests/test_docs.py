@@ -34,6 +34,10 @@ def _commands() -> list[str]:
     from socialroi.cli import app
 
     names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    for group in app.registered_groups:  # `links create` …: documented as "group command"
+        sub = group.typer_instance
+        assert sub is not None and group.name is not None
+        names += [f"{group.name} {c.name}" for c in sub.registered_commands]
     return sorted(n.replace("_", "-") for n in names)
 
 
@@ -44,7 +48,7 @@ def cli_reference() -> str:
     env = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb", "_TYPER_FORCE_DISABLE_TERMINAL": "1"}
     parts = [_CLI_INTRO]
     for name in _commands():
-        result = runner.invoke(app, [name, "--help"], env=env, terminal_width=100)
+        result = runner.invoke(app, [*name.split(), "--help"], env=env, terminal_width=100)
         assert result.exit_code == 0, result.output
         text = "\n".join(line.rstrip() for line in result.output.strip().splitlines())
         parts.append(f"## `socialroi {name}`\n\n```\n{text}\n```\n")
@@ -109,6 +113,15 @@ EXPORTED = {
         "JsonPreset", "PRESETS", "Preset", "TablePreset", "detect", "get_preset",
     ],
     "socialroi.report": ["render_summary_html", "write_summary_html"],
+    "socialroi.tracking": [
+        "CLICK_PARAM", "DEDUP_WINDOW", "DailySalt", "EventContext", "Goal", "Link",
+        "RequestRejected", "Spool", "SpoolFull", "SpoolUnavailable", "UnsafeURL", "Writer",
+        "add_goal", "add_origin", "bot_name", "bulk_create", "check_target", "counters",
+        "create_link", "goals", "is_spam_referrer", "link_by_code", "list_links", "merge_query",
+        "open_database", "origins", "parse_events", "qr_code", "redirect_location",
+        "set_utm_template",
+    ],
+    "socialroi.web": ["AppState", "Settings", "create_app", "state"],
     "socialroi.summary": ["SECTIONS", "summary"],
 }  # fmt: skip
 

@@ -66,6 +66,15 @@ class DuckDBEngine(Engine):
     def close(self) -> None:
         self.con.close()
 
+    def cursor(self) -> DuckDBEngine:
+        """Another connection to this open database, for one thread (a DuckDB connection is
+        not thread-safe; cursors share the database and see committed writes)."""
+        other = object.__new__(DuckDBEngine)
+        other.path = self.path
+        other.con = self.con.cursor()
+        other._ibis = ibis.duckdb.from_connection(other.con)
+        return other
+
     # -- the writer side, used by ingest and setup; SQL here is built from schema names only --
 
     def run(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:

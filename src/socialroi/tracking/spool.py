@@ -1,0 +1,356 @@
+"""The durable spool: what the collector acknowledges is already on disk.
+
+Every accepted item (web event, click, bot hit, rejected input) is one NDJSON line appended to
+the active segment ``<spool>/<seq:012d>.ndjson`` and fsynced before the HTTP response goes out.
+Concurrent requests share fsyncs (group commit): a request whose bytes were already covered by
+another thread's fsync returns at once, so the cost of one fsync is spread over every request
+that arrived while it ran.
+
+The writer thread (:mod:`socialroi.tracking.writer`) reads complete lines up to the synced
+position, loads them into DuckDB and records ``(segment, offset)`` in the same transaction, so a
+restart after ``kill -9`` resumes exactly where the last commit ended. Segments are deleted only
+after a DuckDB ``CHECKPOINT`` made their rows part of the database file, so an unreplayable WAL
+can be quarantined and the rows since the last checkpoint rebuilt from the spool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from socialroi.errors import SocialRoiError
+
+__all__ = ["Spool", "SpoolFull", "SpoolUnavailable", "segment_path"]
+
+log = logging.getLogger("socialroi.tracking")
+
+_SEGMENT = re.compile(r"^(\d{12})\.ndjson$")
+
+
+class SpoolUnavailable(SocialRoiError):
+    """Raised when the spool cannot be written or synced: nothing was acknowledged (HTTP 503)."""
+
+
+class SpoolFull(SocialRoiError):
+    """Raised when the backlog not yet loaded into DuckDB exceeds the cap (HTTP 429)."""
+
+
+def segment_path(directory: Path, seq: int) -> Path:
+    return directory / f"{seq:012d}.ndjson"
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Complete lines read from one segment: ``lines`` start at ``start`` and end at ``end``."""
+
+    segment: int
+    start: int
+    end: int
+    lines: list[bytes]
+
+
+class Spool:
+    """Append-only, fsynced NDJSON segments in ``directory``.
+
+    Parameters
+    ----------
+    directory
+        Created if missing. Holds nothing but segments and the daily salt files.
+    max_pending_bytes
+        Backlog (bytes appended but not yet loaded) above which :meth:`append` raises
+        :class:`SpoolFull`; bounds disk use and replay time when DuckDB falls behind.
+    segment_bytes
+        The active segment is closed and a new one opened when it grows past this size.
+    """
+
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        max_pending_bytes: int = 256 * 2**20,
+        segment_bytes: int = 16 * 2**20,
+    ) -> None:
+        self.directory = Path(directory)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SpoolUnavailable(
+                f"cannot create the spool directory {self.directory}: {exc}",
+                hint="point --spool at a writable directory",
+            ) from exc
+        self.max_pending_bytes = max_pending_bytes
+        self.segment_bytes = segment_bytes
+        # guards the active file and the positions; writers wait on it for a shared fsync
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._syncing = False
+        self._closing = False
+        self._waiters: list[tuple[int, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._sync_thread: threading.Thread | None = None
+        self._fd: int | None = None
+        self._seq = max(self.segments(), default=0)
+        self._written = 0  # bytes written to the active segment
+        self._synced = 0  # bytes of the active segment known to be on disk
+        self._pending = 0  # bytes appended but not yet loaded (set by the writer on start)
+        self._open_next()
+
+    # -- the writer's view ---------------------------------------------------------------
+
+    def segments(self) -> list[int]:
+        """Sequence numbers of the segments on disk, oldest first."""
+        found = []
+        for p in self.directory.iterdir():
+            m = _SEGMENT.match(p.name)
+            if m:
+                found.append(int(m.group(1)))
+        return sorted(found)
+
+    @property
+    def active(self) -> int:
+        return self._seq
+
+    def durable_end(self, seq: int) -> int | None:
+        """How far segment ``seq`` may be read: the synced size of the active segment, None
+        (to the end) for a closed one."""
+        with self._lock:
+            return self._synced if seq == self._seq else None
+
+    def read(self, seq: int, offset: int, max_lines: int) -> Chunk:
+        """Up to ``max_lines`` complete lines of segment ``seq`` from byte ``offset``.
+
+        A closed segment's torn last line (a write cut by ``kill -9``, never acknowledged) is
+        left out: only lines ending in a newline are returned.
+        """
+        end = self.durable_end(seq)
+        path = segment_path(self.directory, seq)
+        try:
+            with path.open("rb") as f:
+                f.seek(offset)
+                data = f.read(-1 if end is None else max(end - offset, 0))
+        except FileNotFoundError:
+            return Chunk(seq, offset, offset, [])
+        lines: list[bytes] = []
+        pos = 0
+        while len(lines) < max_lines:
+            nl = data.find(b"\n", pos)
+            if nl < 0:
+                break
+            lines.append(data[pos:nl])
+            pos = nl + 1
+        return Chunk(seq, offset, offset + pos, lines)
+
+    def set_pending(self, pending: int) -> None:
+        with self._lock:
+            self._pending = pending
+
+    def loaded(self, nbytes: int) -> None:
+        """The writer committed ``nbytes`` more of the backlog."""
+        with self._lock:
+            self._pending -= nbytes
+
+    @property
+    def pending_bytes(self) -> int:
+        return self._pending
+
+    def remove(self, seq: int) -> None:
+        """Delete a closed, loaded and checkpointed segment."""
+        if seq != self._seq:
+            segment_path(self.directory, seq).unlink(missing_ok=True)
+
+    def size(self, seq: int) -> int:
+        try:
+            return segment_path(self.directory, seq).stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    # -- the collector's side ------------------------------------------------------------
+
+    def _write_locked(self, lines: list[bytes]) -> tuple[int, int]:
+        """Append ``lines`` to the active segment (not yet synced); its ``(seq, end)``."""
+        data = b"".join(line + b"\n" for line in lines)
+        if self._pending + len(data) > self.max_pending_bytes:
+            raise SpoolFull(
+                f"the spool holds {self._pending} bytes not yet stored",
+                hint="retry after a few seconds",
+            )
+        if self._fd is None:
+            self._reopen_locked()
+        fd = self._fd
+        if fd is None:
+            raise SpoolUnavailable("the spool has no open segment")
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+        except OSError as exc:
+            # keep the segment consistent: drop what a partial write left behind
+            self._truncate_locked()
+            raise SpoolUnavailable(f"cannot write the spool: {exc}") from exc
+        self._written += len(data)
+        self._pending += len(data)
+        return self._seq, self._written
+
+    def append(self, lines: list[bytes]) -> None:
+        """Write ``lines`` (each without newline) and return once they are fsynced.
+
+        Raises :class:`SpoolFull` when the backlog is over the cap and
+        :class:`SpoolUnavailable` when the disk refuses the write or the fsync.
+        """
+        with self._cond:
+            seq, pos = self._write_locked(lines)
+            # group commit: one thread fsyncs for everyone who wrote before it started
+            while seq == self._seq and self._synced < pos:
+                if self._syncing:
+                    self._cond.wait()
+                    continue
+                self._sync_round_locked()
+
+    async def append_async(self, lines: list[bytes]) -> None:
+        """:meth:`append` for the event loop: write now, await the shared fsync of the spool's
+        sync thread (no worker thread per request)."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+        with self._cond:
+            seq, pos = self._write_locked(lines)
+            self._waiters.append((seq, pos, loop, fut))
+            if self._sync_thread is None:
+                self._sync_thread = threading.Thread(
+                    target=self._sync_loop, name="socialroi-spool-fsync", daemon=True
+                )
+                self._sync_thread.start()
+            self._cond.notify_all()
+        await fut
+
+    def _sync_loop(self) -> None:
+        with self._cond:
+            while not self._closing:
+                if not self._waiters or self._syncing:
+                    self._cond.wait(0.5)
+                    continue
+                try:
+                    self._sync_round_locked()
+                except SpoolUnavailable as exc:
+                    self._resolve_locked(exc)
+
+    def _resolve_locked(self, error: SpoolUnavailable | None) -> None:
+        """Answer the async waiters that the last fsync covered (all of them on error)."""
+        keep = []
+        for seq, pos, loop, fut in self._waiters:
+            if error is not None:
+                loop.call_soon_threadsafe(_set_exception, fut, error)
+            elif seq != self._seq or self._synced >= pos:
+                loop.call_soon_threadsafe(_set_result, fut)
+            else:
+                keep.append((seq, pos, loop, fut))
+        self._waiters = keep
+
+    def _sync_round_locked(self) -> None:
+        """One fsync of everything written so far, with the lock released while it runs."""
+        self._syncing = True
+        upto, sync_fd, seq = self._written, self._fd, self._seq
+        self._cond.release()
+        error: OSError | None = None
+        try:
+            if sync_fd is not None:
+                os.fsync(sync_fd)
+        except OSError as exc:
+            error = exc
+        finally:
+            self._cond.acquire()
+            self._syncing = False
+            self._cond.notify_all()
+        if error is not None:
+            raise SpoolUnavailable(f"cannot fsync the spool: {error}") from error
+        if seq == self._seq:
+            self._synced = max(self._synced, upto)
+        self._resolve_locked(None)
+        if self._written >= self.segment_bytes and self._synced >= self._written:
+            # rotate only with nothing unsynced: no waiter is acknowledged by a close
+            self._close_locked()
+            self._open_next_locked()
+
+    def rotate(self) -> None:
+        """Close the active segment (fsynced) and open the next one."""
+        with self._cond:
+            while self._syncing:
+                self._cond.wait()
+            self._close_locked()
+            self._open_next_locked()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closing = True
+            while self._syncing:
+                self._cond.wait()
+            self._close_locked()
+            self._resolve_locked(None)
+            self._cond.notify_all()
+        if self._sync_thread is not None:
+            self._sync_thread.join(5)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _open_next(self) -> None:
+        with self._lock:
+            self._open_next_locked()
+
+    def _open_next_locked(self) -> None:
+        self._seq += 1
+        self._written = self._synced = 0
+        self._reopen_locked()
+
+    def _reopen_locked(self) -> None:
+        path = segment_path(self.directory, self._seq)
+        try:
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            # the new file's directory entry must survive a crash too
+            dfd = os.open(self.directory, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError as exc:
+            self._fd = None
+            raise SpoolUnavailable(f"cannot open spool segment {path}: {exc}") from exc
+
+    def _truncate_locked(self) -> None:
+        if self._fd is not None:
+            try:
+                os.ftruncate(self._fd, self._written)
+            except OSError:
+                self._close_locked()
+
+    def _close_locked(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                os.fsync(fd)
+            except OSError as exc:
+                # nothing unsynced was acknowledged; the writer reads what is there
+                log.error("fsync on closing a spool segment failed: %s", exc)
+            os.close(fd)
+            self._synced = self._written
+
+
+def _set_result(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
+def _set_exception(fut: asyncio.Future[None], exc: BaseException) -> None:
+    if not fut.done():
+        fut.set_exception(exc)
+
+
+def iter_segment_lines(path: Path) -> Iterator[bytes]:
+    """Every complete line of a segment file (tests and tools)."""
+    with path.open("rb") as f:
+        for line in f:
+            if line.endswith(b"\n"):
+                yield line[:-1]

@@ -1,0 +1,356 @@
+"""The FastAPI application: one process owning the DuckDB writer.
+
+``create_app(settings)`` opens the database (quarantining an unreplayable WAL), the spool and
+the writer thread in its lifespan, and mounts the tracking routes. Later routers (accounts,
+dashboard) reach the database through :func:`state` (``reader()`` gives the calling thread its
+own cursor; writes go through the spool and the writer, or ``state.writer_lock``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from socialroi.engine import DuckDBEngine
+from socialroi.tracking import (
+    DailySalt,
+    EventContext,
+    RequestRejected,
+    Spool,
+    SpoolFull,
+    SpoolUnavailable,
+    UnsafeURL,
+    Writer,
+    bot_name,
+    counters,
+    link_by_code,
+    open_database,
+    origins,
+    parse_events,
+    redirect_location,
+)
+from socialroi.tracking.events import MAX_BATCH_BYTES, failed_record, record_line
+from socialroi.web._settings import Settings
+
+__all__ = ["AppState", "create_app", "state"]
+
+log = logging.getLogger("socialroi.web")
+_CONFIG_TTL_S = 5.0
+
+
+@dataclass
+class AppState:
+    """What the routes share: settings, the database, the spool and the writer."""
+
+    settings: Settings
+    engine: DuckDBEngine
+    spool: Spool
+    writer: Writer
+    salt: DailySalt
+    writer_lock: threading.Lock = field(default_factory=threading.Lock)
+    _local: threading.local = field(default_factory=threading.local)
+    _cursors: list[DuckDBEngine] = field(default_factory=list)
+    _config_at: float = 0.0
+    _workspaces: frozenset[str] = frozenset()
+    _origins: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def reader(self) -> DuckDBEngine:
+        """This thread's own cursor on the database."""
+        cur: DuckDBEngine | None = getattr(self._local, "cursor", None)
+        if cur is None:
+            with self.writer_lock:
+                cur = self.engine.cursor()
+                self._cursors.append(cur)
+            self._local.cursor = cur
+        return cur
+
+    def config(self) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        """Workspace ids and origin allowlists, re-read every few seconds."""
+        now = time.monotonic()
+        if now - self._config_at > _CONFIG_TTL_S:
+            eng = self.reader()
+            self._workspaces = frozenset(
+                r[0] for r in eng.run("SELECT workspace_id FROM workspaces")
+            )
+            self._origins = origins(eng)
+            self._config_at = now
+        return self._workspaces, self._origins
+
+    def close(self) -> None:
+        for cur in self._cursors:
+            cur.close()
+
+
+def state(request: Request) -> AppState:
+    st: AppState = request.app.state.socialroi
+    return st
+
+
+def _error(
+    status: int, error: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    """The one JSON error shape: ``{ok, error, errors, status}``."""
+    body = {"ok": False, "error": error, "errors": extra.pop("errors", []), "status": status}
+    return JSONResponse(body | extra, status_code=status, headers=headers)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The web application (collector, redirector, counters); add routers to extend it."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = open_database(settings.db)
+        spool = Spool(
+            settings.spool_path,
+            max_pending_bytes=settings.max_spool_bytes,
+            segment_bytes=settings.segment_bytes,
+        )
+        writer = Writer(
+            engine, spool, batch_rows=settings.batch_rows, interval_s=settings.batch_interval_s
+        )
+        st = AppState(settings, engine, spool, writer, DailySalt(settings.spool_path))
+        app.state.socialroi = st
+        writer.start()
+        try:
+            yield
+        finally:
+            # SIGTERM: uvicorn has stopped taking requests; load every acknowledged event
+            writer.stop()
+            spool.close()
+            st.close()
+            engine.close()
+
+    app = FastAPI(title="socialroi", lifespan=lifespan, docs_url=None, redoc_url=None)
+    _add_tracking_routes(app)
+    app.add_middleware(_CollectorFastPath)
+    return app
+
+
+class _CollectorFastPath:
+    """``POST /api/event`` answered before FastAPI's routing and dependency machinery, which
+    cost more CPU per request than the collector itself (profiled); the FastAPI route stays for
+    the schema and behaves the same."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/api/event" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        response = await _collect(state(request), request, await _read_body(request))
+        await response(scope, receive, send)
+
+
+async def _read_body(request: Request) -> bytes:
+    """The body, cut just past the batch limit (the rest is never buffered)."""
+    body = bytearray()
+    async for part in request.stream():
+        body += part
+        if len(body) > MAX_BATCH_BYTES:
+            break
+    return bytes(body)
+
+
+def _client_ip(request: Request, settings: Settings) -> str:
+    if settings.trust_forwarded:
+        fwd = request.headers.get("x-forwarded-for")
+        if fwd:
+            return fwd.split(",")[0].strip()
+    return request.client.host if request.client else ""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _add_tracking_routes(app: FastAPI) -> None:
+    script = resources.files("socialroi.web").joinpath("static/t.js").read_bytes()
+
+    @app.get("/t.js", include_in_schema=False)
+    def tracker_script() -> Response:
+        return Response(
+            script,
+            media_type="application/javascript; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
+    @app.get("/l/{code}", include_in_schema=False)
+    def redirect(code: str, request: Request) -> Response:
+        st = state(request)
+        link = link_by_code(st.reader(), code)
+        if link is None:
+            return _error(404, f"no link {code!r}")
+        now = _now()
+        ua = request.headers.get("user-agent")
+        bot = bot_name(ua)
+        click_id = None if bot else secrets.token_urlsafe(12)
+        try:
+            location = redirect_location(link, list(request.query_params.multi_items()), click_id)
+        except UnsafeURL:
+            return _error(400, "this link's target is not a safe http(s) URL")
+        ts = int(now.timestamp() * 1_000_000)
+        if bot:
+            rec: dict[str, Any] = {
+                "k": "b",
+                "ws": link.workspace_id,
+                "s": "clicks",
+                "d": {
+                    "occurred_at": ts,
+                    "code": link.code,
+                    "bot": bot,
+                    "user_agent": (ua or "")[:2000] or None,
+                    "url": None,
+                },
+            }
+        else:
+            country_h = st.settings.country_header
+            country = request.headers.get(country_h, "")[:2].upper() if country_h else ""
+            visitor = st.salt.visitor_id(
+                link.workspace_id, _client_ip(request, st.settings), ua or "", now
+            )
+            rec = {
+                "k": "c",
+                "ws": link.workspace_id,
+                "d": {
+                    "code": link.code,
+                    "clicked_at": ts,
+                    "click_id": click_id,
+                    "visitor_id": visitor,
+                    "referrer": (request.headers.get("referer") or "")[:2000] or None,
+                    "user_agent": (ua or "")[:2000],
+                    "country": country or None,
+                },
+            }
+        try:
+            st.spool.append([record_line(rec)])
+        except (SpoolFull, SpoolUnavailable) as exc:
+            # the visitor still reaches the page; the click cannot be counted
+            log.error("click on %s not recorded: %s", link.code, exc)
+            location = redirect_location(link, list(request.query_params.multi_items()), None)
+        st.writer.poke()
+        return RedirectResponse(
+            location,
+            status_code=302,
+            headers={
+                "Cache-Control": "private, no-store",
+                "Referrer-Policy": "no-referrer-when-downgrade",
+            },
+        )
+
+    @app.options("/api/event", include_in_schema=False)
+    def preflight(request: Request) -> Response:
+        origin = request.headers.get("origin")
+        _, allowed = state(request).config()
+        if origin and any(origin in o for o in allowed.values()):
+            return Response(
+                status_code=204,
+                headers=_cors(origin)
+                | {
+                    "Access-Control-Allow-Methods": "POST",
+                    "Access-Control-Allow-Headers": "Content-Type",
+                    "Access-Control-Max-Age": "86400",
+                },
+            )
+        return Response(status_code=204, headers={"Vary": "Origin"})
+
+    @app.post("/api/event")
+    async def collect(request: Request) -> Response:
+        """One event or a batch (docs/tracking.md); 2xx only once every event is fsynced."""
+        return await _collect(state(request), request, await _read_body(request))
+
+    @app.get("/api/counters")
+    def collector_counters(request: Request, workspace: str | None = None) -> Response:
+        st = state(request)
+        token = st.settings.admin_token
+        if token is not None:
+            given = request.headers.get("authorization", "")
+            if not secrets.compare_digest(given.encode(), f"Bearer {token}".encode()):
+                return _error(401, "a valid bearer token is required")
+        elif _client_ip(request, st.settings) not in ("127.0.0.1", "::1"):
+            return _error(403, "counters are only served to loopback without --admin-token")
+        return JSONResponse(
+            {
+                "ok": True,
+                "counters": counters(st.reader(), workspace),
+                "spool_pending_bytes": st.spool.pending_bytes,
+                "writer_error": st.writer.error,
+            }
+        )
+
+
+def _cors(origin: str) -> dict[str, str]:
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+async def _collect(st: AppState, request: Request, body: bytes) -> Response:
+    # validation runs on the event loop (pure CPU, bounded input); only the fsync is shared
+    # with the spool's sync thread, so no worker thread is taken per request
+    now = _now()
+    workspaces, allowed = st.config()
+    hint = request.query_params.get("workspace")
+    ua = request.headers.get("user-agent")
+    ip = _client_ip(request, st.settings)
+    ctx = EventContext(
+        workspace_ids=workspaces,
+        visitor_id=lambda ws: st.salt.visitor_id(ws, ip, ua or "", now),
+        user_agent=ua,
+        received_at=now,
+        default_workspace=hint,
+    )
+    origin = request.headers.get("origin")
+    retry = {"Retry-After": str(st.settings.retry_after_s)}
+    if st.writer.error is not None:
+        return _error(503, "the database is not accepting writes; retry later", headers=retry)
+    try:
+        parsed = parse_events(body, request.headers.get("content-type"), ctx)
+    except RequestRejected as rej:
+        ws = hint if hint in workspaces else ""
+        text = body[:2000].decode("utf-8", "replace")
+        try:
+            await st.spool.append_async(
+                [record_line(failed_record(ws, "events", rej.reason, text, now))]
+            )
+        except (SpoolFull, SpoolUnavailable):
+            log.warning("rejected request (%s) could not be kept in failed_events", rej.reason)
+        return _error(rej.status, rej.reason)
+    headers: dict[str, str] = {}
+    if origin is not None:
+        targets = {r["ws"] for r in parsed.records if r["ws"]}
+        if not targets or any(origin not in allowed.get(ws, frozenset()) for ws in targets):
+            return _error(
+                403,
+                f"origin {origin[:200]!r} may not send events to this workspace",
+                errors=[{"hint": "add it with `socialroi track origin-add`"}],
+            )
+        headers = _cors(origin)
+    try:
+        await st.spool.append_async([record_line(r) for r in parsed.records])
+    except SpoolFull:
+        return _error(429, "the collector is busy; retry later", headers=retry | headers)
+    except SpoolUnavailable as exc:
+        log.error("spool unavailable: %s", exc)
+        return _error(503, "storage is unavailable; retry later", headers=retry | headers)
+    # no poke: the writer wakes every batch_interval_s and loads what accumulated
+    result = {
+        "ok": parsed.accepted + parsed.filtered > 0,
+        "accepted": parsed.accepted,
+        "filtered": parsed.filtered,
+        "rejected": parsed.rejected,
+    }
+    if parsed.accepted + parsed.filtered == 0:
+        return _error(400, "no valid event", errors=parsed.rejected, headers=headers)
+    return JSONResponse(result, status_code=202, headers=headers)
