@@ -47,7 +47,7 @@ import pytest
 from summary_data import insert, web_event
 
 from socialroi.engine import DuckDBEngine, Engine
-from socialroi.metrics.money import cost_and_return, with_cost_ratios
+from socialroi.metrics.money import cost_and_return, post_leaderboard, with_cost_ratios
 
 WS = "ws"
 DATE_FROM = dt.date(2025, 3, 1)
@@ -178,6 +178,21 @@ def test_by_network_post_and_total(duck: DuckDBEngine) -> None:
     assert total["roi_with_labour"] == pytest.approx(600 / 1_400)
 
 
+def test_post_leaderboard(duck: DuckDBEngine) -> None:
+    # p1: c1 came through its link (1 lead, 1 customer, 1,200) at a cost of 200 → ROI 5.0;
+    # p2: 40,000 impressions and 400 clicks (engagements 400) but no customer: it ranks second
+    _seed(duck)
+    t = post_leaderboard(duck.tables(WS), DATE_FROM, DATE_TO)
+    rows = sorted(duck.execute(t).to_pylist(),
+                  key=lambda r: (-r["customers"], -r["revenue"], -r["engagements"]))  # fmt: skip
+    assert [r["post_id"] for r in rows] == ["p1", "p2"]
+    p1, p2 = rows
+    assert (p1["customers"], p1["revenue"], p1["cost"], p1["roi"]) == (1, 1200.0, 200.0, 5.0)
+    assert (p1["engagements"], p1["engagement_rate"]) == (100, 0.01)  # 100 clicks / 10,000
+    assert (p2["customers"], p2["revenue"], p2["roi"], p2["engagements"]) == (0, 0.0, None, 400)
+    assert (p2["network"], p2["campaign"]) == ("facebook", "challenge")
+
+
 def test_empty_workspace_has_no_rows_and_unknown_by_is_refused(duck: DuckDBEngine) -> None:
     assert _rows(duck, "campaign") == {}
     with pytest.raises(Exception, match="unknown grouping"):
@@ -191,6 +206,8 @@ def test_same_on_both(
 
     def run(eng: Engine) -> list[Any]:
         return [sorted(_rows(eng, by).items(), key=lambda kv: str(kv[0]))
-                for by in ("network", "campaign", "post", None)]  # fmt: skip
+                for by in ("network", "campaign", "post", None)] + [
+            sorted(eng.execute(post_leaderboard(eng.tables(WS), DATE_FROM, DATE_TO)).to_pylist(),
+                   key=lambda r: str(r["post_id"]))]  # fmt: skip
 
     same_on_both(duck, run)

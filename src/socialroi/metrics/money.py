@@ -48,14 +48,21 @@ from socialroi.errors import ConfigError
 from socialroi.metrics._period import period_bounds
 from socialroi.metrics._plan import computed_once
 from socialroi.metrics.cost import cost_in_period, labour_cost
-from socialroi.metrics.engagement import post_engagement
+from socialroi.metrics.engagement import engagement_by, post_engagement
 from socialroi.metrics.funnel import customers, leads
 from socialroi.metrics.people import first_touch, person_visits, visitor_contacts, with_person
 from socialroi.metrics.revenue import revenue_items
 from socialroi.metrics.roi import ratio
 from socialroi.visits import sessions
 
-__all__ = ["MONEY_ADDITIVE", "MONEY_BY", "cost_and_return", "money_facts", "with_cost_ratios"]
+__all__ = [
+    "MONEY_ADDITIVE",
+    "MONEY_BY",
+    "cost_and_return",
+    "money_facts",
+    "post_leaderboard",
+    "with_cost_ratios",
+]
 
 MoneyBy = Literal["network", "campaign", "post"]
 #: The groupings of :func:`cost_and_return` and their key column.
@@ -246,3 +253,44 @@ def cost_and_return(
     g = g.mutate(cost_with_labour=g.cost + g.labour)
     return with_cost_ratios(g)
 
+
+
+def post_leaderboard(t: Tables, date_from: dt.date, date_to: dt.date) -> ir.Table:
+    """Which update brought the most customers: each post's engagement beside its business return.
+
+    Engagement (``engagements``, ``impressions``, ``clicks``, ``engagement_rate`` = engagements ÷
+    impressions) is the post's activity in the period (:func:`~.engagement.engagement_by`,
+    ``by="post"``); ``leads``, ``customers``, ``revenue`` are those of the period whose first
+    visit came through the post's tracked link, and ``cost``/``roi`` the cost attached to the
+    post (:func:`cost_and_return`, ``by="post"``). Rank by customers, then revenue, then
+    engagements (presentation sorts; a ranking by likes alone is what this replaces).
+
+    Returns
+    -------
+    One row per post with activity or a return in the period: ``post_id``, ``network``,
+    ``campaign``, ``engagements``, ``impressions``, ``clicks``, ``leads``, ``customers``
+    (int64, 0 when none), ``revenue``, ``cost`` (float64, 0 when none), ``engagement_rate``,
+    ``roi`` (null over 0). Tested by ``tests/metrics/test_money.py::test_post_leaderboard``.
+    """
+    e = engagement_by(t, date_from, date_to, by="post")
+    e = e.select("post_id", "network", "campaign", "engagements", "impressions", "clicks")
+    m = cost_and_return(t, date_from, date_to, by="post")
+    m = m.filter(m.post_id.notnull()).select(
+        m_post_id=m.post_id, leads=m.leads, customers=m.customers, revenue=m.revenue, cost=m.cost
+    )
+    p = t.posts.select(p_post_id=t.posts.post_id, p_campaign=t.posts.campaign)
+    j = e.outer_join(m, e.post_id == m.m_post_id)
+    j = j.mutate(k_post_id=j.post_id.coalesce(j.m_post_id).cast("string"))
+    j = j.left_join(p, j.k_post_id == p.p_post_id)
+    out = j.select(
+        post_id=j.k_post_id,
+        network=j.network,
+        campaign=j.campaign.coalesce(j.p_campaign.cast("string")),
+        **{c: j[c].coalesce(0).cast("int64") for c in ("engagements", "impressions", "clicks",
+                                                        "leads", "customers")},
+        **{c: j[c].coalesce(0.0).cast("float64") for c in ("revenue", "cost")},
+    )  # fmt: skip
+    return out.mutate(
+        engagement_rate=ratio(out.engagements, out.impressions),
+        roi=ratio(out.revenue - out.cost, out.cost),
+    )
