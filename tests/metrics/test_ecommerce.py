@@ -63,7 +63,9 @@ def _seed(duck: DuckDBEngine) -> None:
         ("e12", "v4", "2025-03-07 09:00:00", "pageview", None, {}),
     ]
     for eid, vid, at, name, utm, x in events:
-        extra = {"transaction_id": x["tx"], "revenue": x["rev"], "revenue_base": x["rev"]} if x else {}
+        extra = (
+            {"transaction_id": x["tx"], "revenue": x["rev"], "revenue_base": x["rev"]} if x else {}
+        )
         insert(duck, "web_events", web_event(eid, vid, at, name, utm, **extra))
     for tx, sku, qty, price, prod, cat in (
         ("T0", "C", 1, 60.0, "Cap", "Apparel"),
@@ -93,7 +95,11 @@ def test_by_product(duck: DuckDBEngine) -> None:
     assert mug["average_order_value"] == pytest.approx(32.5)
     assert mug["revenue_per_visit"] == pytest.approx(65 / 6)
     tee = rows["Tee"]
-    assert (tee["revenue"], tee["refunds"], tee["orders"]) == (pytest.approx(80), pytest.approx(20), 1)
+    assert (tee["revenue"], tee["refunds"], tee["orders"]) == (
+        pytest.approx(80),
+        pytest.approx(20),
+        1,
+    )
     cap = rows["Cap"]
     assert (cap["gross_revenue"], cap["refunds"], cap["revenue"], cap["orders"]) == (
         55.0, 60.0, -5.0, 1)  # fmt: skip

@@ -170,8 +170,8 @@ def test_by_network_post_and_total(duck: DuckDBEngine) -> None:
     assert (post["p1"]["revenue"], post["p1"]["cost"], post["p1"]["clicks"]) == (1200.0, 200.0, 100)
     p2 = post["p2"]
     assert (p2["revenue"], p2["cost"], p2["impressions"], p2["roi"]) == (0.0, 0.0, 40_000, None)
-    assert (post[None]["revenue"], post[None]["cost"], post[None]["labour"]) == (800.0, 700.0,
-                                                                                  500.0)  # fmt: skip
+    none = post[None]  # unallocated
+    assert (none["revenue"], none["cost"], none["labour"]) == (800.0, 700.0, 500.0)
     total = _rows(duck, None)["total"]
     assert (total["leads"], total["customers"], total["revenue"]) == (3, 3, 2_000.0)
     assert total["roi"] == pytest.approx(1_100 / 900)

@@ -10,6 +10,11 @@
 - :mod:`~socialroi.metrics.opportunities` — sales opportunities and deals won after social;
 - :mod:`~socialroi.metrics.share_of_voice` — share of voice by mentions and reach, sentiment;
 - :mod:`~socialroi.metrics.stage_value` — funnel rates, time between stages, stage values;
+- :mod:`~socialroi.metrics.money` — cost and return per network, campaign and post: ROI, ROAS,
+  CPC, CPM, cost per lead and customer, with and without labour; the post leaderboard;
+- :mod:`~socialroi.metrics.ecommerce` — revenue, orders, AOV, revenue per visit from order items;
+- :mod:`~socialroi.metrics.compare` — any metric beside its previous period;
+- :mod:`~socialroi.metrics.registry` — the named metrics of ``socialroi metrics NAME``;
 - :mod:`~socialroi.metrics.summary` — visits, leads, customers, revenue, cost and ROI by network
   and channel (the core of ``socialroi summary``, composed in :mod:`socialroi.summary`).
 
@@ -19,7 +24,9 @@ Formulas, grains and edge cases: ``docs/metrics.md``.
 from __future__ import annotations
 
 from socialroi.metrics._period import period_bounds
+from socialroi.metrics.compare import previous_period, with_previous
 from socialroi.metrics.cost import cost_in_period, labour_cost, spread_cost_per_day
+from socialroi.metrics.ecommerce import ecommerce, ecommerce_lines
 from socialroi.metrics.engagement import (
     best_time_to_post,
     engagement_by,
@@ -28,6 +35,7 @@ from socialroi.metrics.engagement import (
     profile_followers,
 )
 from socialroi.metrics.funnel import customers, leads, won_deals
+from socialroi.metrics.money import cost_and_return, money_facts, post_leaderboard, with_cost_ratios
 from socialroi.metrics.opportunities import (
     deals_after_social,
     opportunity_messages,
@@ -35,6 +43,7 @@ from socialroi.metrics.opportunities import (
     won_deals_with_social,
 )
 from socialroi.metrics.people import first_touch, person_visits, visitor_contacts
+from socialroi.metrics.registry import METRICS, MetricSpec, compute_metric, register
 from socialroi.metrics.response import (
     BusinessHours,
     business_calendar,
@@ -61,11 +70,15 @@ __all__ = [
     "BusinessHours",
     "cases",
     "channel_summary",
+    "compute_metric",
+    "cost_and_return",
     "cost_in_period",
     "cost_per_customer",
     "cost_per_lead",
     "customers",
     "deals_after_social",
+    "ecommerce",
+    "ecommerce_lines",
     "engagement_by",
     "engagement_section",
     "first_responses",
@@ -74,12 +87,18 @@ __all__ = [
     "funnel_section",
     "labour_cost",
     "leads",
+    "METRICS",
+    "MetricSpec",
+    "money_facts",
     "opportunity_messages",
     "period_bounds",
     "person_visits",
     "post_engagement",
+    "post_leaderboard",
+    "previous_period",
     "profile_followers",
     "ratio",
+    "register",
     "response_by",
     "response_section",
     "response_stats",
@@ -95,6 +114,8 @@ __all__ = [
     "transactions",
     "unanswered_threads",
     "visitor_contacts",
+    "with_cost_ratios",
+    "with_previous",
     "won_deals",
     "won_deals_with_social",
 ]

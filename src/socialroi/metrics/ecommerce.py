@@ -76,9 +76,7 @@ def ecommerce_lines(t: Tables, date_from: dt.date, date_to: dt.date) -> ir.Table
     ev = events_with_sessions(t)
     ev = ev.filter(ev.event.isin(("purchase", REFUND_EVENT)))
     vs = sessions(t)
-    vs = vs.select(
-        v_session_id=vs.session_id, source_medium=_source_medium(vs.source, vs.medium)
-    )
+    vs = vs.select(v_session_id=vs.session_id, source_medium=_source_medium(vs.source, vs.medium))
     where = ev.left_join(vs, ev.session_id == vs.v_session_id).select(
         w_event_id=ev.event_id, w_network=ev.network.cast("string"), w_sm=vs.source_medium
     )
@@ -149,7 +147,9 @@ def _keys(by: str | None) -> list[str]:
     return by.split(",")
 
 
-def ecommerce(t: Tables, date_from: dt.date, date_to: dt.date, *, by: str | None = "product") -> ir.Table:
+def ecommerce(
+    t: Tables, date_from: dt.date, date_to: dt.date, *, by: str | None = "product"
+) -> ir.Table:
     """Revenue, orders, AOV and revenue per visit by product, SKU or category and by source.
 
     Formulas in the module docstring: revenue = Σ line values − Σ prorated refunds;
