@@ -49,10 +49,9 @@ from socialroi.metrics._period import period_bounds
 from socialroi.metrics._plan import computed_once
 from socialroi.metrics.cost import cost_in_period, labour_cost
 from socialroi.metrics.engagement import engagement_by, post_engagement
-from socialroi.metrics.funnel import customers, leads
 from socialroi.metrics.people import first_touch, person_visits, visitor_contacts, with_person
-from socialroi.metrics.revenue import revenue_items
 from socialroi.metrics.roi import ratio
+from socialroi.metrics.summary import period_person_events
 from socialroi.visits import sessions
 
 __all__ = [
@@ -136,19 +135,7 @@ def money_facts(t: Tables, date_from: dt.date, date_to: dt.date) -> ir.Table:
                       ft_touch=touch.touch)  # fmt: skip
     fv = _first_visit(visits, links)
 
-    ld = leads(t, links)
-    ld = ld.filter(ld.lead_at >= lo, ld.lead_at < hi)
-    cu = customers(t, links)
-    cu = cu.filter(cu.customer_at >= lo, cu.customer_at < hi)
-    rv = revenue_items(t, links)
-    rv = rv.filter(rv.at >= lo, rv.at < hi)
-    zero_i, zero_f = ibis.literal(0, type="int64"), ibis.literal(0.0, type="float64")
-    one = ibis.literal(1, type="int64")
-    people = ibis.union(
-        ld.select("person_id", leads=one, customers=zero_i, revenue=zero_f),
-        cu.select("person_id", leads=zero_i, customers=one, revenue=zero_f),
-        rv.select("person_id", leads=zero_i, customers=zero_i, revenue=rv.revenue.cast("float64")),
-    )
+    people = period_person_events(t, links, lo, hi)
     pe = people.left_join(ft, people.person_id == ft.ft_person_id)
     pe = pe.left_join(fv, pe.person_id == fv.fv_person_id)
     by_visit = pe.ft_touch == "visit"
