@@ -50,6 +50,31 @@ for name in {names!r}:
 """
 
 
+def _body(n: int, rows: list[tuple[str, str, float, float, object]], *, complete: bool) -> str:
+    floor = rows[0][2]
+    table = [
+        "| family | metrics (default grouping, quarter + previous quarter) | seconds | × floor "
+        "| peak RSS (MiB) | rows |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for family, label, sec, rss, out in rows:
+        table.append(f"| {family} | {label} | {sec:.2f} | {sec / floor:.1f} | {rss:.0f} | {out} |")
+    total = sum(r[2] for r in rows[1:])
+    status = (
+        f"All families together: {total:.1f} s."
+        if complete
+        else f"**Partial run**: {len(rows) - 1} of {len(FAMILIES)} families measured so far."
+    )
+    return (
+        f"{n:,} generated web events (`benchmarks/gen_web_events.py`), quarter "
+        "2025-01-01..2025-03-31 beside the previous quarter; each family a separate process.\n\n"
+        + "\n".join(table)
+        + f"\n\n{status} The database holds web events only, so engagement, response, "
+        "opportunities and share of voice run over empty tables; the funnel, ROI and ecommerce "
+        "families sessionise the events for both quarters.\n"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("-n", type=int, default=10_000_000, help="web events (default 10M)")
@@ -71,31 +96,14 @@ def main() -> None:
         (family, ", ".join(names), FAMILY.format(db=str(db), names=names))
         for family, names in FAMILIES.items()
     ]
-    rows = []
+    rows: list[tuple[str, str, float, float, object]] = []
     for family, label, code in steps:
         print(f"{family}: {label} …", flush=True)
         m = run_step(code)
         rows.append((family, label, m.seconds, m.peak_rss_mib, m.output))
         print(f"  {m.seconds:8.2f} s  peak RSS {m.peak_rss_mib:7.0f} MiB  {m.output}", flush=True)
-
-    floor = rows[0][2]
-    table = [
-        "| family | metrics (default grouping, quarter + previous quarter) | seconds | × floor "
-        "| peak RSS (MiB) | rows |",
-        "|---|---|---:|---:|---:|---|",
-    ]
-    for family, label, sec, rss, out in rows:
-        table.append(f"| {family} | {label} | {sec:.2f} | {sec / floor:.1f} | {rss:.0f} | {out} |")
-    total = sum(r[2] for r in rows[1:])
-    body = (
-        f"{args.n:,} generated web events (`benchmarks/gen_web_events.py`), quarter "
-        "2025-01-01..2025-03-31 beside the previous quarter; each family a separate process.\n\n"
-        + "\n".join(table)
-        + f"\n\nAll families together: {total:.1f} s. The database holds web events only, so "
-        "engagement, response, opportunities and share of voice run over empty tables; the "
-        "funnel, ROI and ecommerce families sessionise the events for both quarters.\n"
-    )
-    write_section("Metrics", body)
+        # written after every family, so a run cut short still leaves what it measured
+        write_section("Metrics", _body(args.n, rows, complete=len(rows) == len(steps)))
     print(f"wrote {HERE / 'RESULTS.md'}")
     if not args.keep:
         shutil.rmtree(data, ignore_errors=True)
