@@ -17,6 +17,7 @@ Writes the section "Metrics" of benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -70,8 +71,11 @@ def _body(n: int, rows: list[tuple[str, str, float, float, object]], *, complete
         "2025-01-01..2025-03-31 beside the previous quarter; each family a separate process.\n\n"
         + "\n".join(table)
         + f"\n\n{status} The database holds web events only, so engagement, response, "
-        "opportunities and share of voice run over empty tables; the funnel, ROI and ecommerce "
-        "families sessionise the events for both quarters.\n"
+        "opportunities and share of voice run over empty tables — except the post leaderboard "
+        "(in the engagement family), which sessionises the events for its conversions, as the "
+        "funnel, ROI and ecommerce families do, for both quarters. Each process also compiles "
+        "its Ibis plans (a few seconds). The machine is shared: the load average of the run is "
+        "printed below, and with other jobs on the 2 cores the times are upper bounds.\n"
     )
 
 
@@ -103,7 +107,9 @@ def main() -> None:
         rows.append((family, label, m.seconds, m.peak_rss_mib, m.output))
         print(f"  {m.seconds:8.2f} s  peak RSS {m.peak_rss_mib:7.0f} MiB  {m.output}", flush=True)
         # written after every family, so a run cut short still leaves what it measured
-        write_section("Metrics", _body(args.n, rows, complete=len(rows) == len(steps)))
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        body = _body(args.n, rows, complete=len(rows) == len(steps))
+        write_section("Metrics", f"{body}\nLoad average (1, 5, 15 min) at the end: {load}.\n")
     print(f"wrote {HERE / 'RESULTS.md'}")
     if not args.keep:
         shutil.rmtree(data, ignore_errors=True)
