@@ -47,8 +47,12 @@ def run_step(code: str, *, env: dict[str, str] | None = None) -> Measured:
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
         raise SystemExit(f"benchmark step failed (exit {proc.returncode})")
-    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("@@RESULT@@"))
-    data = json.loads(line[len("@@RESULT@@") :])
+    if "@@RESULT@@" not in proc.stdout:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        raise SystemExit("benchmark step printed no result")
+    # DuckDB's progress bar may end without a newline, so the marker can start mid-line
+    line = proc.stdout.rsplit("@@RESULT@@", 1)[-1].splitlines()[0]
+    data = json.loads(line)
     return Measured(data["seconds"], data["peak_rss_mib"], data["output"])
 
 

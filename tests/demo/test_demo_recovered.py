@@ -88,3 +88,40 @@ def test_weekend_replies_are_much_slower(demo_dir: Path, truth: GroundTruth) -> 
     weekend = sorted(r["first_response_s"] for r in rows if r["received_at"].weekday() >= 5)
     weekday = sorted(r["first_response_s"] for r in rows if r["received_at"].weekday() < 5)
     assert weekend[len(weekend) // 2] > 5 * weekday[len(weekday) // 2]
+
+
+@pytest.fixture(scope="module")
+def metrics_of_year(demo_dir: Path, truth: GroundTruth) -> dict[str, dict[Any, dict[str, Any]]]:
+    """ROI by campaign and the funnel by network, through the metric registry."""
+    from socialroi.metrics import compute_metric
+
+    first = dt.date.fromisoformat(truth.period_from)
+    last = dt.date.fromisoformat(truth.period_to)
+    with DuckDBEngine(":memory:") as eng:
+        eng.ensure_workspace("acme", currency="EUR", timezone="Europe/Berlin", brand="acme")
+        import_dir(eng, "acme", demo_dir)
+        roi = compute_metric(eng, "acme", "roi", first, last, by="campaign", compare=False)
+        funnel = compute_metric(eng, "acme", "funnel", first, last, by="network", compare=False)
+    return {
+        "roi": {r["campaign"]: r for r in roi.rows},
+        "funnel": {r["network"]: r for r in funnel.rows},
+    }
+
+
+def test_the_challenge_campaign_loses_money_with_labour(
+    metrics_of_year: dict[str, dict[Any, dict[str, Any]]], truth: GroundTruth
+) -> None:
+    rule = truth.rule("tiktok-challenge-labour")
+    assert rule.holds
+    row = metrics_of_year["roi"][rule.figures["campaign"]]
+    assert row["ad_spend"] == pytest.approx(rule.figures["ad_cost"], abs=0.05)
+    assert row["labour"] == pytest.approx(rule.figures["labour_cost"], abs=0.05)
+    assert row["roi"] > 0 > row["roi_with_labour"], row  # pays on ads, loses with labour
+
+
+def test_linkedin_has_the_highest_value_per_lead(
+    metrics_of_year: dict[str, dict[Any, dict[str, Any]]],
+) -> None:
+    rows = {n: r for n, r in metrics_of_year["funnel"].items() if r["leads"] >= 10}
+    values = {n: r["lead_value"] or 0.0 for n, r in rows.items()}
+    assert max(values, key=lambda n: values[n]) == "linkedin", values

@@ -122,4 +122,12 @@ def open_engine(db: str | None, engine: str = "duckdb", spark_master: str | None
 
 def register_commands() -> None:
     """Import the verb modules; each registers its commands on ``app``."""
-    from socialroi.cli import attribution, demo, imports, links, setup, summary  # noqa: F401
+    from socialroi.cli import (  # noqa: F401
+        attribution,
+        demo,
+        imports,
+        links,
+        metrics,
+        setup,
+        summary,
+    )

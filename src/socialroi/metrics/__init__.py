@@ -15,6 +15,11 @@
   Gamma-Gamma predictive CLV, repeat-purchase and retention curves;
 - :mod:`~socialroi.metrics.forecast` — monthly leads, customers and revenue from social, forecast;
 - :mod:`~socialroi.metrics.goals` — goals tracked with pace;
+- :mod:`~socialroi.metrics.money` — cost and return per network, campaign and post: ROI, ROAS,
+  CPC, CPM, cost per lead and customer, with and without labour; the post leaderboard;
+- :mod:`~socialroi.metrics.ecommerce` — revenue, orders, AOV, revenue per visit from order items;
+- :mod:`~socialroi.metrics.compare` — any metric beside its previous period;
+- :mod:`~socialroi.metrics.registry` — the named metrics of ``socialroi metrics NAME``;
 - :mod:`~socialroi.metrics.summary` — visits, leads, customers, revenue, cost and ROI by network
   and channel (the core of ``socialroi summary``, composed in :mod:`socialroi.summary`).
 
@@ -26,7 +31,9 @@ from __future__ import annotations
 from socialroi.metrics._period import period_bounds
 from socialroi.metrics.abtest import ab_tests
 from socialroi.metrics.clv import clv_section, historical_clv
+from socialroi.metrics.compare import previous_period, with_previous
 from socialroi.metrics.cost import cost_in_period, labour_cost, spread_cost_per_day
+from socialroi.metrics.ecommerce import ecommerce, ecommerce_lines
 from socialroi.metrics.engagement import (
     best_time_to_post,
     engagement_by,
@@ -37,6 +44,7 @@ from socialroi.metrics.engagement import (
 from socialroi.metrics.forecast import social_forecast
 from socialroi.metrics.funnel import customers, leads, won_deals
 from socialroi.metrics.goals import goal_progress
+from socialroi.metrics.money import cost_and_return, money_facts, post_leaderboard, with_cost_ratios
 from socialroi.metrics.opportunities import (
     deals_after_social,
     opportunity_messages,
@@ -44,6 +52,7 @@ from socialroi.metrics.opportunities import (
     won_deals_with_social,
 )
 from socialroi.metrics.people import first_touch, person_visits, visitor_contacts
+from socialroi.metrics.registry import METRICS, MetricSpec, compute_metric, register
 from socialroi.metrics.response import (
     BusinessHours,
     business_calendar,
@@ -72,11 +81,15 @@ __all__ = [
     "cases",
     "channel_summary",
     "clv_section",
+    "compute_metric",
+    "cost_and_return",
     "cost_in_period",
     "cost_per_customer",
     "cost_per_lead",
     "customers",
     "deals_after_social",
+    "ecommerce",
+    "ecommerce_lines",
     "engagement_by",
     "engagement_section",
     "first_responses",
@@ -87,12 +100,18 @@ __all__ = [
     "historical_clv",
     "labour_cost",
     "leads",
+    "METRICS",
+    "MetricSpec",
+    "money_facts",
     "opportunity_messages",
     "period_bounds",
     "person_visits",
     "post_engagement",
+    "post_leaderboard",
+    "previous_period",
     "profile_followers",
     "ratio",
+    "register",
     "response_by",
     "response_section",
     "response_stats",
@@ -109,6 +128,8 @@ __all__ = [
     "transactions",
     "unanswered_threads",
     "visitor_contacts",
+    "with_cost_ratios",
+    "with_previous",
     "won_deals",
     "won_deals_with_social",
 ]

@@ -46,6 +46,7 @@ __all__ = [
     "SECTIONS",
     "period_bounds",
     "channel_summary",
+    "period_person_events",
     "summary_cube",
     "summary_facts",
     "summary_sections",
@@ -92,6 +93,39 @@ def _fact(
     )
 
 
+def period_person_events(t: Tables, links: ir.Table, lo: ir.Value, hi: ir.Value) -> ir.Table:
+    """Each lead, customer and revenue item dated in ``[lo, hi)``, one row each, by person.
+
+    Parameters
+    ----------
+    t
+        The workspace's ``Tables``.
+    links
+        :func:`socialroi.metrics.people.visitor_contacts`.
+    lo, hi
+        The period's UTC bounds as timestamp literals (:func:`period_bounds`).
+
+    Returns
+    -------
+    ``person_id``, ``leads``, ``customers`` (int64, 0 or 1) and ``revenue`` (float64, base
+    currency; 0 for a lead or a customer row).
+    """
+    ld = leads(t, links)
+    ld = ld.filter(ld.lead_at >= lo, ld.lead_at < hi)
+    cu = customers(t, links)
+    cu = cu.filter(cu.customer_at >= lo, cu.customer_at < hi)
+    rv = revenue_items(t, links)
+    rv = rv.filter(rv.at >= lo, rv.at < hi)
+    zero = ibis.literal(0, type="int64")
+    return ibis.union(
+        ld.select("person_id", leads=ibis.literal(1, type="int64"), customers=zero,
+                  revenue=ibis.literal(0.0, type="float64")),
+        cu.select("person_id", leads=zero, customers=ibis.literal(1, type="int64"),
+                  revenue=ibis.literal(0.0, type="float64")),
+        rv.select("person_id", leads=zero, customers=zero, revenue=rv.revenue.cast("float64")),
+    )  # fmt: skip
+
+
 def summary_facts(t: Tables, visits: ir.Table, date_from: dt.date, date_to: dt.date) -> ir.Table:
     """Everything that counts in the period, one row per fact.
 
@@ -120,20 +154,7 @@ def summary_facts(t: Tables, visits: ir.Table, date_from: dt.date, date_to: dt.d
     in_period = pv.filter(pv.started_at >= lo, pv.started_at < hi)
     visit_facts = _fact(in_period, network=in_period.network, channel=in_period.channel, visits=1)
 
-    ld = leads(t, links)
-    ld = ld.filter(ld.lead_at >= lo, ld.lead_at < hi)
-    cu = customers(t, links)
-    cu = cu.filter(cu.customer_at >= lo, cu.customer_at < hi)
-    rv = revenue_items(t, links)
-    rv = rv.filter(rv.at >= lo, rv.at < hi)
-    zero = ibis.literal(0, type="int64")
-    person_events = ibis.union(
-        ld.select("person_id", leads=ibis.literal(1, type="int64"), customers=zero,
-                  revenue=ibis.literal(0.0, type="float64")),
-        cu.select("person_id", leads=zero, customers=ibis.literal(1, type="int64"),
-                  revenue=ibis.literal(0.0, type="float64")),
-        rv.select("person_id", leads=zero, customers=zero, revenue=rv.revenue.cast("float64")),
-    )  # fmt: skip
+    person_events = period_person_events(t, links, lo, hi)
     ft = touch.select(ft_person_id=touch.person_id, ft_channel=touch.channel,
                       ft_network=touch.network)  # fmt: skip
     pe = person_events.left_join(ft, person_events.person_id == ft.ft_person_id)
