@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -104,3 +105,34 @@ def test_predictive_clv_on_the_demo(demo_db: DuckDBEngine, truth: GroundTruth) -
         assert res[g]["clv"] is not None and res[g]["clv"] >= 0.0
         assert 0.0 < res[g]["p_alive"] <= 1.0
     assert any("buyers" in w for w in res["warnings"])  # about 80 buyers: flagged unstable
+
+
+def test_statistical_metrics_through_the_registry(
+    demo_db: DuckDBEngine, truth: GroundTruth
+) -> None:
+    """`socialroi metrics clv|ab-tests|forecast|goals` print what the functions compute."""
+    from socialroi.metrics.registry import compute_metric
+
+    date_from, date_to = _period(truth)
+    clv = {r["group"]: r for r in compute_metric(demo_db, WS, "clv", date_from, date_to).rows}
+    direct = historical_clv(demo_db, WS, date_to)
+    assert clv["social"]["customers"] == direct.social_n
+    assert clv["social"]["clv"] == pytest.approx(direct.social, abs=0.005)
+    assert clv["non_social"]["clv"] == pytest.approx(direct.non_social, abs=0.005)
+    assert clv["difference"]["p_value"] == pytest.approx(direct.p_value)
+
+    goals = compute_metric(demo_db, WS, "goals", date_from, date_to).rows
+    expected = goal_progress(demo_db, WS, date_to)
+    def facts(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return sorted((g["metric"], g["network"] or "", g["actual"], g["status"]) for g in rows)
+
+    assert facts(goals) == facts(expected)
+
+    arms = compute_metric(demo_db, WS, "ab-tests", date_from, date_to).rows
+    tests = ab_tests(demo_db, WS, date_from, date_to)
+    assert len(arms) == sum(len(t["arms"]) for t in tests)
+
+    fc = compute_metric(demo_db, WS, "forecast", date_from, date_to).rows
+    points = [r for r in fc if r["kind"] == "forecast"]
+    assert {r["metric"] for r in points} == {"leads", "customers", "revenue"}
+    assert all(r["lo95"] <= r["lo80"] <= r["value"] <= r["hi80"] <= r["hi95"] for r in points)

@@ -23,9 +23,13 @@ import ibis.expr.types as ir
 
 from socialroi.engine import Engine, Tables
 from socialroi.errors import ConfigError
+from socialroi.metrics.abtest import ab_tests
+from socialroi.metrics.clv import historical_clv
 from socialroi.metrics.compare import previous_period, with_previous
 from socialroi.metrics.ecommerce import ECOMMERCE_ADDITIVE, ECOMMERCE_BY, ecommerce
 from socialroi.metrics.engagement import best_time_to_post, engagement_by
+from socialroi.metrics.forecast import social_forecast
+from socialroi.metrics.goals import goal_progress
 from socialroi.metrics.money import MONEY_ADDITIVE, cost_and_return, post_leaderboard
 from socialroi.metrics.opportunities import deals_after_social, social_opportunities
 from socialroi.metrics.response import response_by, unanswered_threads
@@ -56,6 +60,8 @@ class MetricSpec:
     comparable: bool = True
     build: Build | None = None
     rows: Rows | None = None
+    #: column → Ibis type of ``rows=`` metrics, so an empty or all-null result keeps its shape
+    schema: Mapping[str, str] | None = None
 
 
 #: Every metric, by name (the allowlist of ``socialroi metrics NAME``).
@@ -130,7 +136,9 @@ def _table(engine: Engine, spec: MetricSpec, t: Tables, workspace: str, period: 
     if spec.rows is None:  # register() refuses a spec with neither
         raise ValueError(f"metric {spec.name!r} has neither build= nor rows=")
     rows = spec.rows(engine, workspace, period[0], period[1], by)
-    return ibis.memtable(rows)
+    if spec.schema is None:
+        return ibis.memtable(rows)
+    return ibis.memtable([{c: r.get(c) for c in spec.schema} for r in rows], schema=spec.schema)
 
 
 def _plain(value: Any) -> Any:
@@ -317,4 +325,102 @@ register(MetricSpec(
     "share-of-voice-trend", "Share of voice by ISO week",
     by={None: ("week", "brand")}, comparable=False,
     build=lambda t, a, b, by: share_of_voice_trend(t, a, b),
+))  # fmt: skip
+
+
+# --- metrics computed in Python from small engine results (CLV, A/B tests, forecasts, goals) ---
+
+
+def _clv_rows(e: Engine, ws: str, a: dt.date, b: dt.date, by: str | None) -> list[dict[str, Any]]:
+    c = historical_clv(e, ws, b)
+
+    def ci(pair: tuple[float, float] | None, i: int) -> float | None:
+        return None if pair is None else round(pair[i], 2)
+
+    def money(value: float | None) -> float | None:
+        return None if value is None else round(value, 2)
+
+    return [
+        {"group": "social", "customers": c.social_n, "clv": money(c.social),
+         "ci_low": ci(c.social_ci, 0), "ci_high": ci(c.social_ci, 1)},
+        {"group": "non_social", "customers": c.non_social_n, "clv": money(c.non_social),
+         "ci_low": ci(c.non_social_ci, 0), "ci_high": ci(c.non_social_ci, 1)},
+        {"group": "difference", "customers": c.social_n + c.non_social_n,
+         "clv": money(c.difference),
+         "ci_low": ci(c.difference_ci, 0), "ci_high": ci(c.difference_ci, 1),
+         "p_value": c.p_value, "warning": c.warning},
+    ]  # fmt: skip
+
+
+def _ab_rows(e: Engine, ws: str, a: dt.date, b: dt.date, by: str | None) -> list[dict[str, Any]]:
+    rows = []
+    for test in ab_tests(e, ws, a, b):
+        for arm in test["arms"]:
+            rows.append({
+                "campaign": test["campaign"], "control": test["control"], **arm,
+                "warnings": "; ".join(w for w in test["warnings"]
+                                      if w.startswith(f"{arm['arm']}")) or None,
+            })  # fmt: skip
+    return rows
+
+
+def _last_full_month(day: dt.date) -> dt.date:
+    """``day``'s month when ``day`` is its last day, else the month before (its first day)."""
+    if (day + dt.timedelta(days=1)).month != day.month:
+        return day.replace(day=1)
+    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _forecast_rows(
+    e: Engine, ws: str, a: dt.date, b: dt.date, by: str | None
+) -> list[dict[str, Any]]:
+    rows = []
+    for metric, fc in social_forecast(e, ws, _last_full_month(b)).items():
+        warning = "; ".join(fc.warnings) or None
+        for h in fc.history:
+            rows.append({"metric": metric, "month": h["month"], "kind": "actual",
+                         "value": h["value"], "model": fc.model, "warnings": warning})
+        for p in fc.points:
+            rows.append({"metric": metric, "kind": "forecast", "model": fc.model,
+                         "warnings": warning, **p})  # fmt: skip
+    return rows
+
+
+def _goal_rows(e: Engine, ws: str, a: dt.date, b: dt.date, by: str | None) -> list[dict[str, Any]]:
+    return goal_progress(e, ws, b)
+
+
+register(MetricSpec(
+    "clv", "Historical CLV of social vs non-social customers to the end of the period: "
+    "95 % bootstrap intervals, Welch's test of the difference",
+    by={None: ("group",)}, rows=_clv_rows, comparable=False,
+    schema={"group": "string", "customers": "int64", "clv": "float64", "ci_low": "float64",
+            "ci_high": "float64", "p_value": "float64", "warning": "string"},
+))  # fmt: skip
+register(MetricSpec(
+    "ab-tests", "A/B tests of post variants: lead rate per arm with Wilson 95 % intervals, "
+    "two-proportion z-test against the control, power warnings",
+    by={None: ("campaign", "arm")}, rows=_ab_rows, comparable=False,
+    schema={"campaign": "string", "control": "string", "arm": "string", "persons": "int64",
+            "conversions": "int64", "rate": "float64", "ci_low": "float64", "ci_high": "float64",
+            "lift": "float64", "z": "float64", "p_value": "float64",
+            "required_per_arm": "int64", "warnings": "string"},
+))  # fmt: skip
+register(MetricSpec(
+    "forecast", "Social leads, customers and revenue per month, forecast 6 months after the last "
+    "full month of the period, with 80 % and 95 % intervals (ETS)",
+    by={None: ("metric", "month")}, rows=_forecast_rows, comparable=False,
+    schema={"metric": "string", "month": "date", "kind": "string", "value": "float64",
+            "lo80": "float64", "hi80": "float64", "lo95": "float64", "hi95": "float64",
+            "model": "string", "warnings": "string"},
+))  # fmt: skip
+register(MetricSpec(
+    "goals", "Goals with their actual to the end of the period, pace and projected value",
+    by={None: ("metric", "network", "campaign", "period_start")}, rows=_goal_rows,
+    comparable=False,
+    schema={"metric": "string", "network": "string", "campaign": "string",
+            "period_start": "date", "period_end": "date", "days": "int64",
+            "elapsed_days": "int64", "target": "float64", "actual": "float64",
+            "expected_to_date": "float64", "projected": "float64",
+            "attainment": "float64", "status": "string", "note": "string"},
 ))  # fmt: skip
