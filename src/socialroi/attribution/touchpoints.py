@@ -372,12 +372,16 @@ def _check_window(window_days: int) -> None:
         )
 
 
-def _ordered(rows: ir.Table, journey: str, end_epoch: ir.IntegerValue) -> ir.Table:
-    """Add position (1..n by time, ties by touchpoint_id), n and days_before."""
-    w = ibis.window(group_by=rows[journey], order_by=[rows.touched_at, rows.touchpoint_id])
+def _ordered(rows: ir.Table, journey: str | list[str], end_epoch: ir.IntegerValue) -> ir.Table:
+    """Add position (1..n by time, ties by touchpoint_id), n and days_before.
+
+    ``journey`` names the column(s) that identify a journey.
+    """
+    keys = [journey] if isinstance(journey, str) else journey
+    w = ibis.window(group_by=[rows[k] for k in keys], order_by=[rows.touched_at, rows.touchpoint_id])
     return rows.mutate(
         position=(ibis.row_number().over(w) + 1).cast("int64"),
-        n=rows.count().over(ibis.window(group_by=rows[journey])).cast("int64"),
+        n=rows.count().over(ibis.window(group_by=[rows[k] for k in keys])).cast("int64"),
         days_before=((end_epoch - _epoch(rows.touched_at)) / _DAY_S).cast("float64"),
     )
 
@@ -522,8 +526,11 @@ def null_journeys(
         touches._next_conv.isnull() | ((touches._next_conv - touches._epoch) >= span)
     )
     by_segment = ibis.window(group_by=[lost.person_id, lost._segment])
-    lost = lost.mutate(_end=lost._epoch.max().over(by_segment))
+    # the segment's last lost touch survives the cut below, so its time is the journey's end
+    lost = lost.mutate(
+        _end=lost._epoch.max().over(by_segment),
+        ended_at=lost.touched_at.max().over(by_segment),
+    )
     lost = lost.filter((lost._end - lost._epoch) < span)
     lost = lost.mutate(journey_id=lost.person_id.concat("#null", lost._segment.cast("string")))
-    lost = lost.mutate(ended_at=lost.touched_at.max().over(ibis.window(group_by=lost.journey_id)))
-    return _ordered(lost, "journey_id", lost._end).select(*NULL_JOURNEY_COLUMNS)
+    return _ordered(lost, ["person_id", "_segment"], lost._end).select(*NULL_JOURNEY_COLUMNS)

@@ -1,0 +1,206 @@
+"""Attribution at scale: 1M, 10M and 30M touchpoints in a DuckDB database, whole processes.
+
+Side by side in the same run, each step a fresh process reading the touchpoints stored by
+``gen_touchpoints.py`` (12 channels, geometric journeys with mean 4.5 touches, 25 % repeats,
+~3 % converting, rows in global time order):
+
+- **floor**: the bare DuckDB query that counts first-order transitions (collapsed repeats,
+  ``(start)``, ``(conversion)``, ``(null)``) with lag/lead — nothing else;
+- **socialroi Markov order 1**: journeys in the 90-day window and null journeys in the engine,
+  transition counts with window functions, exact absorbing-chain solve;
+- **socialroi all models**: ``compare_models`` — first, last, last non-direct, linear, time
+  decay, position-based, Markov (order 1) and Shapley, assisted conversions, top paths and the
+  path-length and time-lag distributions, in one call;
+- **socialroi all models + bootstrap**: the same with 200 bootstrap replicates (not at 30M);
+- **ChannelAttribution markov_model** (order 1, nulls and values, its defaults otherwise),
+  including building its path table (one row per distinct path) from the same database. It is
+  GPL, so it lives only in ``benchmarks/.venv-ca`` (git-ignored): ``python -m venv
+  benchmarks/.venv-ca && benchmarks/.venv-ca/bin/pip install channelattribution matplotlib
+  duckdb pyarrow pandas``.
+
+Prints seconds and peak memory (max RSS of each child process), the largest difference between
+ChannelAttribution's Monte-Carlo removal effects and socialroi's exact ones, and writes the
+section "Attribution" of benchmarks/RESULTS.md. The CPU load before the run is recorded (the
+machine is shared).
+
+    python benchmarks/bench_attribution.py [--sizes 1000000 10000000 30000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import HERE, Measured, run_step, write_section  # noqa: E402
+from gen_touchpoints import generate  # noqa: E402
+
+CA_PYTHON = HERE / ".venv-ca" / "bin" / "python"
+
+FLOOR = """
+import duckdb
+con = duckdb.connect({db!r}, read_only=True)
+rows = con.execute('''
+WITH c AS (SELECT DISTINCT person_id FROM bench_conversions),
+t AS (SELECT person_id, channel, lag(channel) OVER w AS prev, lead(channel) OVER w AS nxt
+      FROM bench_touchpoints
+      WINDOW w AS (PARTITION BY person_id ORDER BY touched_at, touchpoint_id))
+SELECT coalesce(prev, '(start)') AS a, channel AS b, count(*) AS n FROM t
+WHERE prev IS NULL OR prev <> channel GROUP BY ALL
+UNION ALL
+SELECT channel, CASE WHEN c.person_id IS NULL THEN '(null)' ELSE '(conversion)' END, count(*)
+FROM t LEFT JOIN c USING (person_id) WHERE nxt IS NULL GROUP BY ALL
+''').fetchall()
+RESULT = {{"transitions": len(rows), "journeys": sum(n for a, b, n in rows if a == '(start)')}}
+"""
+
+# the stored touchpoints as socialroi's touchpoint and conversion tables (ids become strings,
+# as the canonical tables have them)
+SETUP = """
+import ibis
+from socialroi.engine import DuckDBEngine
+from socialroi.attribution import journeys, null_journeys
+eng = DuckDBEngine({db!r}, read_only=True)
+t = eng.backend.table("bench_touchpoints")
+c = eng.backend.table("bench_conversions")
+ns = ibis.null("string")
+tp = t.select(person_id=t.person_id.cast("string"), touchpoint_id=t.touchpoint_id.cast("string"),
+              touched_at=t.touched_at, kind=ibis.literal("visit"), channel=t.channel,
+              network=ns, credit_key=t.channel, campaign=ns, post_id=ns)
+cv = c.select(conversion_id=c.person_id.cast("string"), person_id=c.person_id.cast("string"),
+              converted_at=c.converted_at, value=c.value)
+j = journeys(tp, cv, window_days=90)
+nj = null_journeys(tp, cv, window_days=90)
+"""
+
+MARKOV = SETUP + """
+from socialroi.attribution.markov import markov_from_transitions
+from socialroi.attribution.reports import transitions
+tot = eng.execute(cv.aggregate(n=cv.count(), v=cv.value.sum())).to_pylist()[0]
+r = markov_from_transitions(eng.execute(transitions(j, nj)), tot["n"], tot["v"])
+RESULT = {{"conversions": tot["n"], "removal_effects": r.removal_effects,
+           "credit": r.conversions}}
+"""
+
+ALL_MODELS = SETUP + """
+from socialroi.attribution.compare import compare_models
+r = compare_models(eng, j, nj, bootstrap={bootstrap}, top=10)
+RESULT = {{"models": len(r["credit"]), "conversions": r["conversions"],
+           "top_path": r["top_paths"][0]["path"], "warnings": len(r["warnings"]),
+           "intervals": len(r["intervals"]["markov"])}}
+"""
+
+CHANNEL_ATTRIBUTION = """
+import duckdb
+from ChannelAttribution import markov_model
+con = duckdb.connect({db!r}, read_only=True)
+data = con.execute('''
+WITH p AS (
+  SELECT person_id, string_agg(channel, ' > ' ORDER BY touched_at, touchpoint_id) AS path
+  FROM bench_touchpoints GROUP BY person_id)
+SELECT path, count(c.person_id) AS total_conv, coalesce(sum(c.value), 0) AS total_value,
+       count(*) - count(c.person_id) AS total_null
+FROM p LEFT JOIN bench_conversions c USING (person_id) GROUP BY path
+''').df()
+res = markov_model(data, "path", "total_conv", var_value="total_value", var_null="total_null",
+                   order=1, out_more=True, verbose=False)
+re_ = res["removal_effects"]
+col = "removal_effects_conversion" if "removal_effects_conversion" in re_ else "removal_effect"
+credit = res["result"]
+RESULT = {{"paths": len(data),
+           "removal_effects": dict(zip(re_["channel_name"], map(float, re_[col]))),
+           "credit": dict(zip(credit["channel_name"], map(float, credit["total_conversions"])))}}
+"""
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000, 30_000_000])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-ca", action="store_true", help="skip ChannelAttribution")
+    args = parser.parse_args()
+    data = HERE / "data"
+    data.mkdir(exist_ok=True)
+    lines: list[str] = []
+    times: dict[int, dict[str, Measured]] = {}
+    notes: list[str] = []
+    for n in args.sizes:
+        db = data / f"touchpoints_{n}.duckdb"
+        if not db.exists():
+            print(f"generating {n:,} touchpoints → {db}", flush=True)
+            generate(db, n, args.seed)
+        load = _load()
+        steps: dict[str, Measured] = {}
+        plan = [
+            ("floor", "bare DuckDB lag/lead transition counts (floor)", FLOOR, None),
+            ("markov", "socialroi exact Markov order 1", MARKOV, None),
+            ("all", "socialroi all 8 models + assisted + top paths + distributions",
+             ALL_MODELS.replace("{bootstrap}", "0"), None),
+        ]  # fmt: skip
+        if n < 30_000_000:
+            plan.append(("boot", "… the same + 200 bootstrap replicates",
+                         ALL_MODELS.replace("{bootstrap}", "200"), None))  # fmt: skip
+        if not args.no_ca and CA_PYTHON.exists():
+            plan.append(("ca", "ChannelAttribution markov_model order 1 (+ path table)",
+                         CHANNEL_ATTRIBUTION, str(CA_PYTHON)))  # fmt: skip
+        for key, label, code, python in plan:
+            print(f"{n:,}: {label} …", flush=True)
+            m = run_step(code.format(db=str(db)), python=python)
+            steps[key] = m
+            shown = {k: v for k, v in m.output.items() if k not in ("removal_effects", "credit")}
+            print(f"   {m.seconds:8.2f} s  {m.peak_rss_mib:7.0f} MiB  {shown}", flush=True)
+            lines.append(
+                f"| {n:,} | {label} | {m.seconds:.2f} | {n / m.seconds:,.0f} | "
+                f"{m.peak_rss_mib:.0f} | {shown} | {load} |"
+            )
+        times[n] = steps
+        floor = steps["floor"].seconds
+        notes.append(
+            f"- {n:,}: Markov order 1 = {steps['markov'].seconds / floor:.2f}× the floor; "
+            f"all models = {steps['all'].seconds / floor:.2f}× the floor."
+        )
+        if "ca" in steps:
+            ours = steps["markov"].output["removal_effects"]
+            theirs = steps["ca"].output["removal_effects"]
+            assert isinstance(ours, dict) and isinstance(theirs, dict)
+            diff = max(abs(float(ours[k]) - float(theirs.get(k, 0.0))) for k in ours)
+            ours_c = steps["markov"].output["credit"]
+            theirs_c = steps["ca"].output["credit"]
+            assert isinstance(ours_c, dict) and isinstance(theirs_c, dict)
+            total = float(steps["markov"].output["conversions"])  # type: ignore[arg-type]
+            cdiff = max(abs(float(ours_c[k]) - float(theirs_c.get(k, 0.0))) for k in ours_c)
+            notes.append(
+                f"  ChannelAttribution: its Markov takes {steps['ca'].seconds:.1f} s; socialroi's "
+                f"all-models call is {steps['all'].seconds / steps['ca'].seconds:.2f}× that, its "
+                f"Markov {steps['markov'].seconds / steps['ca'].seconds:.2f}×. Largest "
+                f"removal-effect difference {diff:.4f}; largest credit difference "
+                f"{cdiff:.1f} conversions ({cdiff / total:.2%} of {total:,.0f})."
+            )
+    sizes = sorted(times)
+    if 10_000_000 in times and 30_000_000 in times:
+        for key in ("markov", "all"):
+            r = times[30_000_000][key].seconds / times[10_000_000][key].seconds
+            notes.append(f"- 30M ÷ 10M time ({key}): {r:.2f}× (target ≤ 3.2×).")
+    body = (
+        "Touchpoints from `benchmarks/gen_touchpoints.py` (seed "
+        f"{args.seed}), stored in DuckDB; sizes {', '.join(f'{s:,}' for s in sizes)}. Each step "
+        "is a separate process (time includes reading the database, Python start and imports). "
+        "The machine's 2 cores are shared with other engineers' work: the load average "
+        "(1 / 5 / 15 min) before each size is in the last column.\n\n"
+        "| touchpoints | step | seconds | touchpoints/s | peak RSS (MiB) | output | load |\n"
+        "|---:|---|---:|---:|---:|---|---|\n" + "\n".join(lines) + "\n\n" + "\n".join(notes)
+    )
+    write_section("Attribution", body)
+    print("\n".join(notes))
+
+
+if __name__ == "__main__":
+    main()
