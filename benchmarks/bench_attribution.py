@@ -29,13 +29,14 @@ machine is shared).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import HERE, Measured, run_step, write_section  # noqa: E402
+from _common import HERE, run_step, write_section  # noqa: E402
 from gen_touchpoints import generate  # noqa: E402
 
 CA_PYTHON = HERE / ".venv-ca" / "bin" / "python"
@@ -76,7 +77,9 @@ j = journeys(tp, cv, window_days=90)
 nj = null_journeys(tp, cv, window_days=90)
 """
 
-MARKOV = SETUP + """
+MARKOV = (
+    SETUP
+    + """
 from socialroi.attribution.markov import markov_from_transitions
 from socialroi.attribution.reports import transitions
 tot = eng.execute(cv.aggregate(n=cv.count(), v=cv.value.sum())).to_pylist()[0]
@@ -84,14 +87,18 @@ r = markov_from_transitions(eng.execute(transitions(j, nj)), tot["n"], tot["v"])
 RESULT = {{"conversions": tot["n"], "removal_effects": r.removal_effects,
            "credit": r.conversions}}
 """
+)
 
-ALL_MODELS = SETUP + """
+ALL_MODELS = (
+    SETUP
+    + """
 from socialroi.attribution.compare import compare_models
 r = compare_models(eng, j, nj, bootstrap={bootstrap}, top=10)
 RESULT = {{"models": len(r["credit"]), "conversions": r["conversions"],
            "top_path": r["top_paths"][0]["path"], "warnings": len(r["warnings"]),
            "intervals": len(r["intervals"]["markov"])}}
 """
+)
 
 CHANNEL_ATTRIBUTION = """
 import duckdb
@@ -129,16 +136,18 @@ def main() -> None:
     args = parser.parse_args()
     data = HERE / "data"
     data.mkdir(exist_ok=True)
-    lines: list[str] = []
-    times: dict[int, dict[str, Measured]] = {}
-    notes: list[str] = []
+    # sizes measured in earlier runs are kept, so 30M can run last and once on its own
+    store = data / "attribution_results.json"
+    saved: dict[str, dict[str, object]] = (
+        json.loads(store.read_text(encoding="utf-8")) if store.exists() else {}
+    )
     for n in args.sizes:
         db = data / f"touchpoints_{n}.duckdb"
         if not db.exists():
             print(f"generating {n:,} touchpoints → {db}", flush=True)
             generate(db, n, args.seed)
         load = _load()
-        steps: dict[str, Measured] = {}
+        steps: dict[str, dict[str, object]] = {}
         plan = [
             ("floor", "bare DuckDB lag/lead transition counts (floor)", FLOOR, None),
             ("markov", "socialroi exact Markov order 1", MARKOV, None),
@@ -154,52 +163,69 @@ def main() -> None:
         for key, label, code, python in plan:
             print(f"{n:,}: {label} …", flush=True)
             m = run_step(code.format(db=str(db)), python=python)
-            steps[key] = m
+            steps[key] = {"label": label, "seconds": m.seconds, "peak": m.peak_rss_mib,
+                          "output": m.output, "load": load}  # fmt: skip
             shown = {k: v for k, v in m.output.items() if k not in ("removal_effects", "credit")}
             print(f"   {m.seconds:8.2f} s  {m.peak_rss_mib:7.0f} MiB  {shown}", flush=True)
+        saved[str(n)] = steps
+        store.write_text(json.dumps(saved, indent=1), encoding="utf-8")
+    body = _body(saved, args.seed)
+    write_section("Attribution", body)
+    print(body)
+
+
+def _seconds(step: dict[str, object]) -> float:
+    return float(step["seconds"])  # type: ignore[arg-type]
+
+
+def _body(saved: dict[str, dict[str, dict[str, object]]], seed: int) -> str:
+    lines: list[str] = []
+    notes: list[str] = []
+    sizes = sorted(int(n) for n in saved)
+    for n in sizes:
+        steps = saved[str(n)]
+        for m in steps.values():
+            out = m["output"]
+            assert isinstance(out, dict)
+            shown = {k: v for k, v in out.items() if k not in ("removal_effects", "credit")}
             lines.append(
-                f"| {n:,} | {label} | {m.seconds:.2f} | {n / m.seconds:,.0f} | "
-                f"{m.peak_rss_mib:.0f} | {shown} | {load} |"
+                f"| {n:,} | {m['label']} | {_seconds(m):.2f} | {n / _seconds(m):,.0f} | "
+                f"{float(m['peak']):.0f} | {shown} | {m['load']} |"  # type: ignore[arg-type]
             )
-        times[n] = steps
-        floor = steps["floor"].seconds
+        floor = _seconds(steps["floor"])
         notes.append(
-            f"- {n:,}: Markov order 1 = {steps['markov'].seconds / floor:.2f}× the floor; "
-            f"all models = {steps['all'].seconds / floor:.2f}× the floor."
+            f"- {n:,}: Markov order 1 = {_seconds(steps['markov']) / floor:.2f}× the floor; "
+            f"all models = {_seconds(steps['all']) / floor:.2f}× the floor."
         )
         if "ca" in steps:
-            ours = steps["markov"].output["removal_effects"]
-            theirs = steps["ca"].output["removal_effects"]
+            ours = steps["markov"]["output"]
+            theirs = steps["ca"]["output"]
             assert isinstance(ours, dict) and isinstance(theirs, dict)
-            diff = max(abs(float(ours[k]) - float(theirs.get(k, 0.0))) for k in ours)
-            ours_c = steps["markov"].output["credit"]
-            theirs_c = steps["ca"].output["credit"]
-            assert isinstance(ours_c, dict) and isinstance(theirs_c, dict)
-            total = float(steps["markov"].output["conversions"])  # type: ignore[arg-type]
-            cdiff = max(abs(float(ours_c[k]) - float(theirs_c.get(k, 0.0))) for k in ours_c)
+            re_ours, re_theirs = ours["removal_effects"], theirs["removal_effects"]
+            diff = max(abs(float(re_ours[k]) - float(re_theirs.get(k, 0.0))) for k in re_ours)
+            c_ours, c_theirs = ours["credit"], theirs["credit"]
+            total = float(ours["conversions"])
+            cdiff = max(abs(float(c_ours[k]) - float(c_theirs.get(k, 0.0))) for k in c_ours)
+            ca = _seconds(steps["ca"])
             notes.append(
-                f"  ChannelAttribution: its Markov takes {steps['ca'].seconds:.1f} s; socialroi's "
-                f"all-models call is {steps['all'].seconds / steps['ca'].seconds:.2f}× that, its "
-                f"Markov {steps['markov'].seconds / steps['ca'].seconds:.2f}×. Largest "
-                f"removal-effect difference {diff:.4f}; largest credit difference "
-                f"{cdiff:.1f} conversions ({cdiff / total:.2%} of {total:,.0f})."
+                f"  ChannelAttribution's Markov takes {ca:.1f} s; socialroi's all-models call is "
+                f"{_seconds(steps['all']) / ca:.2f}× that, its exact Markov "
+                f"{_seconds(steps['markov']) / ca:.2f}×. Largest removal-effect difference "
+                f"{diff:.4f}; largest credit difference {cdiff:.1f} conversions "
+                f"({cdiff / total:.2%} of {total:,.0f})."
             )
-    sizes = sorted(times)
-    if 10_000_000 in times and 30_000_000 in times:
+    if "10000000" in saved and "30000000" in saved:
         for key in ("markov", "all"):
-            r = times[30_000_000][key].seconds / times[10_000_000][key].seconds
+            r = _seconds(saved["30000000"][key]) / _seconds(saved["10000000"][key])
             notes.append(f"- 30M ÷ 10M time ({key}): {r:.2f}× (target ≤ 3.2×).")
-    body = (
-        "Touchpoints from `benchmarks/gen_touchpoints.py` (seed "
-        f"{args.seed}), stored in DuckDB; sizes {', '.join(f'{s:,}' for s in sizes)}. Each step "
-        "is a separate process (time includes reading the database, Python start and imports). "
-        "The machine's 2 cores are shared with other engineers' work: the load average "
-        "(1 / 5 / 15 min) before each size is in the last column.\n\n"
+    return (
+        f"Touchpoints from `benchmarks/gen_touchpoints.py` (seed {seed}), stored in DuckDB. "
+        "Each step is a separate process (its time includes Python start, imports and reading "
+        "the database). The machine's 2 cores are shared with other engineers' work: the load "
+        "average (1 / 5 / 15 min) before each size is in the last column.\n\n"
         "| touchpoints | step | seconds | touchpoints/s | peak RSS (MiB) | output | load |\n"
         "|---:|---|---:|---:|---:|---|---|\n" + "\n".join(lines) + "\n\n" + "\n".join(notes)
     )
-    write_section("Attribution", body)
-    print("\n".join(notes))
 
 
 if __name__ == "__main__":

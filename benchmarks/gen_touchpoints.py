@@ -40,7 +40,9 @@ YEAR_S = 365 * 86400
 CHUNK_JOURNEYS = 500_000
 
 
-def _chunk(rng: np.random.Generator, first_person: int, n_journeys: int) -> tuple[pa.Table, pa.Table]:
+def _chunk(
+    rng: np.random.Generator, first_person: int, n_journeys: int
+) -> tuple[pa.Table, pa.Table]:
     length = rng.geometric(1 / MEAN_LENGTH, size=n_journeys)
     total = int(length.sum())
     person = np.repeat(np.arange(first_person, first_person + n_journeys), length)
@@ -84,8 +86,12 @@ def generate(db: Path, n_touchpoints: int, seed: int = 7) -> dict[str, int]:
     rng = np.random.default_rng(seed)
     con = duckdb.connect(str(db))
     con.execute("SET TimeZone = 'UTC'")
-    con.execute("CREATE OR REPLACE TABLE _raw_t (person_id BIGINT, touched_at_s BIGINT, channel_ix TINYINT)")
-    con.execute("CREATE OR REPLACE TABLE _raw_c (person_id BIGINT, converted_at_s BIGINT, value DOUBLE)")
+    con.execute(
+        "CREATE OR REPLACE TABLE _raw_t (person_id BIGINT, touched_at_s BIGINT, channel_ix TINYINT)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE _raw_c (person_id BIGINT, converted_at_s BIGINT, value DOUBLE)"
+    )
     n_journeys = max(1, round(n_touchpoints / MEAN_LENGTH))
     done = 0
     while done < n_journeys:

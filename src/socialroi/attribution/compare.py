@@ -86,7 +86,8 @@ def at_level(rows: ir.Table, level: Literal["network", "campaign", "post"]) -> i
 
 
 def _rows(engine: Engine, expr: ir.Table) -> list[dict[str, Any]]:
-    return engine.execute(expr).to_pylist()
+    rows: list[dict[str, Any]] = engine.execute(expr).to_pylist()
+    return rows
 
 
 def compare_models(

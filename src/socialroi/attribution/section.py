@@ -75,19 +75,15 @@ def roi_by_model(
     Returns ``{model: {key: {"credited", "cost", "cost_with_labour", ratios…}}}`` for every key
     with credit or cost.
     """
-    rows = [
-        {"model": m, "credit_key": k, "credited": c["value" if conversion == "revenue" else
-                                                   "conversions"]}
-        for m, by_key in credit.items()
-        for k, c in by_key.items()
-    ]  # fmt: skip
+    measure = "value" if conversion == "revenue" else "conversions"
+    rows = [(m, k, float(c[measure])) for m, by_key in credit.items() for k, c in by_key.items()]
     models = ibis.memtable({"model": list(credit)}, schema={"model": "string"})
     cost_rows = models.cross_join(costs)
     credited = ibis.memtable(
         {
-            "model": [r["model"] for r in rows],
-            "credit_key": [r["credit_key"] for r in rows],
-            "credited": [float(r["credited"]) for r in rows],
+            "model": [r[0] for r in rows],
+            "credit_key": [r[1] for r in rows],
+            "credited": [r[2] for r in rows],
         },
         schema={"model": "string", "credit_key": "string", "credited": "float64"},
     )
@@ -199,8 +195,10 @@ def attribution_section(
         },
         "intervals": {
             model: {
-                key: [round(iv[f"{measure}_low"], RATIO_DECIMALS) + 0.0,
-                      round(iv[f"{measure}_high"], RATIO_DECIMALS) + 0.0]
+                key: [
+                    round(iv[f"{measure}_low"], RATIO_DECIMALS) + 0.0,
+                    round(iv[f"{measure}_high"], RATIO_DECIMALS) + 0.0,
+                ]
                 for key, iv in sorted(by_key.items())
             }
             for model, by_key in result["intervals"].items()
@@ -208,7 +206,9 @@ def attribution_section(
         "confidence": result["confidence"],
         "bootstrap_replicates": result["bootstrap_replicates"],
         "seed": seed,
-        "conversions_on_paths": {k: int(v) for k, v in sorted(result["conversions_on_paths"].items())},
+        "conversions_on_paths": {
+            k: int(v) for k, v in sorted(result["conversions_on_paths"].items())
+        },
         "warnings": result["warnings"],
         "p_conversion": round(result["markov"]["p_conversion"], RATIO_DECIMALS),
         "removal_effects": {
@@ -230,4 +230,3 @@ def _rounded_row(row: dict[str, Any]) -> dict[str, Any]:
     return {
         k: round(v, RATIO_DECIMALS) + 0.0 if isinstance(v, float) else v for k, v in row.items()
     }
-

@@ -377,11 +377,11 @@ def _ordered(rows: ir.Table, journey: str | list[str], end_epoch: ir.IntegerValu
 
     ``journey`` names the column(s) that identify a journey.
     """
-    keys = [journey] if isinstance(journey, str) else journey
-    w = ibis.window(group_by=[rows[k] for k in keys], order_by=[rows.touched_at, rows.touchpoint_id])
+    keys = [rows[k] for k in ([journey] if isinstance(journey, str) else journey)]
+    w = ibis.window(group_by=keys, order_by=[rows.touched_at, rows.touchpoint_id])
     return rows.mutate(
         position=(ibis.row_number().over(w) + 1).cast("int64"),
-        n=rows.count().over(ibis.window(group_by=[rows[k] for k in keys])).cast("int64"),
+        n=rows.count().over(ibis.window(group_by=keys)).cast("int64"),
         days_before=((end_epoch - _epoch(rows.touched_at)) / _DAY_S).cast("float64"),
     )
 
@@ -519,9 +519,19 @@ def null_journeys(
     order = [ev.touched_at, ev._is_conv, ev.touchpoint_id]
     cum = ev._is_conv.sum().over(ibis.cumulative_window(group_by=ev.person_id, order_by=order))
     ev = ev.mutate(_segment=(cum - ev._is_conv).cast("int64"), _epoch=_epoch(ev.touched_at))
-    seg = ibis.window(group_by=[ev.person_id, ev._segment])
-    ev = ev.mutate(_next_conv=_epoch(ev._conv_at).max().over(seg))
+    # the conversion that ends segment s is the person's (s+1)-th: found by a join with the
+    # (small) numbered conversions rather than a window over every touch
+    cv_order = ibis.window(group_by=cv.person_id, order_by=cv.touched_at)
+    ends = cv.select(
+        _c_person=cv.person_id,
+        _c_segment=ibis.row_number().over(cv_order).cast("int64"),
+        _next_conv=_epoch(cv.touched_at),
+    )
     touches = ev.filter(ev._is_conv == 0)
+    touches = touches.left_join(
+        ends,
+        [touches.person_id == ends._c_person, touches._segment == ends._c_segment],
+    ).drop("_c_person", "_c_segment")
     lost = touches.filter(
         touches._next_conv.isnull() | ((touches._next_conv - touches._epoch) >= span)
     )

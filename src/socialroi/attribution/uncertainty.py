@@ -135,9 +135,9 @@ class _Design:
         self.set_of: npt.NDArray[np.int64] = np.asarray(set_of, dtype=np.int64)
         member = np.zeros((len(set_ids), len(self.channels)), dtype=np.float64)
         position = {c: i for i, c in enumerate(self.channels)}
-        for s, i in set_ids.items():
-            for c in s:
-                member[i, position[c]] = 1.0 / len(s)
+        for channel_set, i in set_ids.items():
+            for c in channel_set:
+                member[i, position[c]] = 1.0 / len(channel_set)
         self.share = member  # row S: 1/|S| on each channel of S (Shapley's split)
 
     def markov(self, k: npt.NDArray[np.float64]) -> tuple[list[float], list[float]]:
