@@ -85,6 +85,14 @@ def at_level(rows: ir.Table, level: Literal["network", "campaign", "post"]) -> i
     return rows.mutate(credit_key=key)
 
 
+def _cached(engine: Engine, table: ir.Table) -> ir.Table:
+    """``table`` computed once into a temporary table of the engine (``Table.cache`` on the
+    engine's own backend: a table built only from in-memory data would otherwise be cached in
+    Ibis's default backend). Released with ``.release()``."""
+    cached: ir.Table = engine.backend._cached_table(table)  # noqa: SLF001 - Table.cache's own hook
+    return cached
+
+
 def _rows(engine: Engine, expr: ir.Table) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = engine.execute(expr).to_pylist()
     return rows
@@ -153,8 +161,8 @@ def compare_models(
     if nj is not None and not direct_credit:
         nj = _drop_direct_nulls(nj)
     # every report reads the same journeys: compute them once, narrowed to what reports read
-    j = at_level(j, level).select(*_JOURNEY_COLUMNS).cache()
-    nj = None if nj is None else at_level(nj, level).select(*_NULL_COLUMNS).cache()
+    j = _cached(engine, at_level(j, level).select(*_JOURNEY_COLUMNS))
+    nj = None if nj is None else _cached(engine, at_level(nj, level).select(*_NULL_COLUMNS))
     try:
         return _compare(
             engine, j, nj, level=level, direct_credit=direct_credit,
