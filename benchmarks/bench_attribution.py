@@ -133,6 +133,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000, 30_000_000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-ca", action="store_true", help="skip ChannelAttribution")
+    parser.add_argument(
+        "--steps", nargs="+", default=None, help="re-run only these steps (floor markov all boot ca)"
+    )
     args = parser.parse_args()
     data = HERE / "data"
     data.mkdir(exist_ok=True)
@@ -147,7 +150,7 @@ def main() -> None:
             print(f"generating {n:,} touchpoints → {db}", flush=True)
             generate(db, n, args.seed)
         load = _load()
-        steps: dict[str, dict[str, object]] = {}
+        steps: dict[str, dict[str, object]] = dict(saved.get(str(n), {}))
         plan = [
             ("floor", "bare DuckDB lag/lead transition counts (floor)", FLOOR, None),
             ("markov", "socialroi exact Markov order 1", MARKOV, None),
@@ -161,6 +164,8 @@ def main() -> None:
             plan.append(("ca", "ChannelAttribution markov_model order 1 (+ path table)",
                          CHANNEL_ATTRIBUTION, str(CA_PYTHON)))  # fmt: skip
         for key, label, code, python in plan:
+            if args.steps is not None and key not in args.steps:
+                continue
             print(f"{n:,}: {label} …", flush=True)
             m = run_step(code.format(db=str(db)), python=python)
             steps[key] = {"label": label, "seconds": m.seconds, "peak": m.peak_rss_mib,

@@ -51,8 +51,8 @@ def test_json_csv_and_table(tmp_path: Path) -> None:
     assert out.exit_code == 0 and "markov" in out.output and "linkedin" in out.output
     assert "bootstrap intervals" in out.output and "warning:" in out.output
 
-    out = runner.invoke(app, ["attribution", *MARCH, "--db", db, "--format", "json",
-                              "--level", "campaign", "--bootstrap", "0", "--no-direct"])  # fmt: skip
+    options = ["--level", "campaign", "--bootstrap", "0", "--no-direct"]
+    out = runner.invoke(app, ["attribution", *MARCH, "--db", db, "--format", "json", *options])
     assert out.exit_code == 0, out.output
     result = json.loads(out.output)
     assert (result["level"], result["direct_credit"], result["intervals"]) == (

@@ -11,7 +11,6 @@ Email 30).
 
 from __future__ import annotations
 
-
 import ibis
 import pytest
 from test_heuristics import EXAMPLE_1, journey_rows

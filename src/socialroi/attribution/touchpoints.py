@@ -500,9 +500,32 @@ def null_journeys(
     """
     _check_window(window_days)
     span = window_days * _DAY_S
+    tp = _canonical(touchpoints)
+    # Most people never convert: their one null journey needs no segments, so they skip the
+    # ordered pass that cuts a converter's touches at each conversion.
+    converters = conversions.select(_cv_person=conversions.person_id.cast("string")).distinct()
+    never = tp.anti_join(converters, tp.person_id == converters._cv_person)
+    some = tp.semi_join(converters, tp.person_id == converters._cv_person)
+    return ibis.union(
+        _never_converted(never, span), _segmented(some, conversions, span)
+    ).select(*NULL_JOURNEY_COLUMNS)
+
+
+def _never_converted(tp: ir.Table, span: int) -> ir.Table:
+    """Null journeys of people without conversions: the ``span`` seconds up to their last touch."""
+    tp = tp.mutate(_epoch=_epoch(tp.touched_at))
+    person = ibis.window(group_by=tp.person_id)
+    tp = tp.mutate(_end=tp._epoch.max().over(person), ended_at=tp.touched_at.max().over(person))
+    kept = tp.filter((tp._end - tp._epoch) < span)
+    kept = kept.mutate(journey_id=kept.person_id.concat("#null0"))
+    return _ordered(kept, "person_id", kept._end).select(*NULL_JOURNEY_COLUMNS)
+
+
+def _segmented(touchpoints: ir.Table, conversions: ir.Table, span: int) -> ir.Table:
+    """Null journeys of people with conversions: touches cut into segments by conversions."""
     null_ts = ibis.null(TIMESTAMP)
     null_s = ibis.null("string")
-    tp = _canonical(touchpoints).select(
+    tp = touchpoints.select(
         *TOUCHPOINT_COLUMNS, _is_conv=ibis.literal(0, type="int64"), _conv_at=null_ts
     )
     cv = conversions.select(
