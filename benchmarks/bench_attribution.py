@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-ca", action="store_true", help="skip ChannelAttribution")
     parser.add_argument(
-        "--steps", nargs="+", default=None, help="re-run only these steps (floor markov all boot ca)"
+        "--steps", nargs="+", default=None, help="only these steps: floor markov all boot ca"
     )
     args = parser.parse_args()
     data = HERE / "data"
