@@ -50,8 +50,9 @@ def run_step(
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
         raise SystemExit(f"benchmark step failed (exit {proc.returncode})")
-    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("@@RESULT@@"))
-    data = json.loads(line[len("@@RESULT@@") :])
+    # DuckDB's progress bar may share the line (it ends with a carriage return, no newline)
+    line = next(ln for ln in proc.stdout.splitlines() if "@@RESULT@@" in ln)
+    data = json.loads(line.split("@@RESULT@@", 1)[1])
     return Measured(data["seconds"], data["peak_rss_mib"], data["output"])
 
 

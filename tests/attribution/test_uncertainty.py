@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_markov import path_tables
 
 from socialroi.attribution.markov import (
     CONVERSION,
@@ -51,28 +52,6 @@ def _scaled(t: PathTable, k: float) -> PathTable:
         tuple(c * k for c in t.conversions),
         tuple(v * k for v in t.values),
         tuple(n * k for n in t.nulls),
-    )
-
-
-@st.composite
-def path_tables(draw: st.DrawFn) -> PathTable:
-    rows = draw(
-        st.lists(
-            st.tuples(
-                st.lists(st.sampled_from("ABCD"), min_size=1, max_size=4).map(tuple),
-                st.integers(0, 5),
-                st.integers(1, 50),
-                st.integers(0, 5),
-            ),
-            min_size=1,
-            max_size=6,
-        )
-    )
-    return PathTable.from_lists(
-        [p for p, *_ in rows],
-        [float(c) for _p, c, _v, _n in rows],
-        [float(c * v) for _p, c, v, _n in rows],
-        [float(n) for *_, n in rows],
     )
 
 
