@@ -23,7 +23,9 @@ ChannelAttribution's Monte-Carlo removal effects and socialroi's exact ones, and
 section "Attribution" of benchmarks/RESULTS.md. The CPU load before the run is recorded (the
 machine is shared).
 
-    python benchmarks/bench_attribution.py [--sizes 1000000 10000000 30000000]
+    python benchmarks/bench_attribution.py [--sizes 1000000 10000000 30000000] [--steps …]
+
+(`--sizes` with no size rewrites the section from the results kept in benchmarks/data.)
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def _load() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000, 30_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000_000, 10_000_000, 30_000_000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-ca", action="store_true", help="skip ChannelAttribution")
     parser.add_argument(
@@ -223,6 +225,27 @@ def _body(saved: dict[str, dict[str, dict[str, object]]], seed: int) -> str:
         for key in ("markov", "all"):
             r = _seconds(saved["30000000"][key]) / _seconds(saved["10000000"][key])
             notes.append(f"- 30M ÷ 10M time ({key}): {r:.2f}× (target ≤ 3.2×).")
+    ten = saved.get("10000000", {})
+    if {"floor", "markov", "all", "ca"} <= set(ten):
+        notes.append("\nTargets at 10M touchpoints:")
+
+        def met(ok: bool) -> str:
+            return "**met**" if ok else "**not met**"
+
+        ratio = _seconds(ten["markov"]) / _seconds(ten["floor"])
+        peak = float(ten["markov"]["peak"])  # type: ignore[arg-type]
+        notes.append(f"- exact Markov order 1 ≤ 1.5× the floor: {ratio:.2f}× — "
+                     f"{met(ratio <= 1.5)}; under 1 GB peak: {peak:,.0f} MiB — "
+                     f"{met(peak < 1024)}.")  # fmt: skip
+        ratio = _seconds(ten["all"]) / _seconds(ten["ca"])
+        peak = float(ten["all"]["peak"])  # type: ignore[arg-type]
+        notes.append(f"- all models + assisted + top paths ≤ 0.5× ChannelAttribution's Markov: "
+                     f"{ratio:.2f}× — {met(ratio <= 0.5)}; under 1.5 GB peak: {peak:,.0f} MiB — "
+                     f"{met(peak < 1536)}.")  # fmt: skip
+    if "10000000" in saved and "30000000" in saved:
+        r = _seconds(saved["30000000"]["all"]) / _seconds(saved["10000000"]["all"])
+        notes.append(f"- 30M in ≤ 3.2× the 10M time (all models): {r:.2f}× — "
+                     f"{'**met**' if r <= 3.2 else '**not met**'}.")  # fmt: skip
     return (
         f"Touchpoints from `benchmarks/gen_touchpoints.py` (seed {seed}), stored in DuckDB. "
         "Each step is a separate process (its time includes Python start, imports and reading "
