@@ -35,10 +35,13 @@ print("@@RESULT@@" + json.dumps({"seconds": elapsed, "peak_rss_mib": peak, "outp
 """
 
 
-def run_step(code: str, *, env: dict[str, str] | None = None) -> Measured:
-    """Run ``code`` in a fresh Python process; it may set RESULT = {...}."""
+def run_step(
+    code: str, *, env: dict[str, str] | None = None, python: str | None = None
+) -> Measured:
+    """Run ``code`` in a fresh Python process (``python``, default this one); it may set
+    RESULT = {...}."""
     proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, code],
+        [python or sys.executable, "-c", _CHILD, code],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

@@ -84,12 +84,15 @@ def test_every_metric_function_is_documented() -> None:
 
 EXPORTED = {
     "socialroi.attribution": [
-        "AttributionModel", "CONVERSIONS", "MODELS", "MarkovResult", "PathTable", "SUMMARY_MODELS",
-        "ShapleyCredit", "TIME_LAG_BUCKETS", "assisted_conversions", "attribution_section",
-        "conversions", "credit_key", "first_touch", "heuristic_credit", "journeys",
-        "last_non_direct", "last_touch", "linear", "markov_attribution", "markov_from_transitions",
-        "null_journeys", "ordered_shapley", "path_counts", "path_length_distribution",
-        "position_based", "shapley_attribution", "shapley_from_value_function", "time_decay",
+        "ALL_MODELS", "AttributionModel", "CONVERSIONS", "Interval", "LEVELS", "MIN_CONVERSIONS",
+        "MODELS", "MarkovResult", "PathTable", "SUMMARY_MODELS", "ShapleyCredit",
+        "TIME_LAG_BUCKETS", "assisted_conversions", "at_level", "attribution_section",
+        "bootstrap_intervals", "channel_sets", "compare_models", "conversions",
+        "conversions_on_paths", "cost_by_key", "credit_key", "first_touch", "heuristic_credit",
+        "journeys", "last_non_direct", "last_touch", "linear", "markov_attribution",
+        "markov_from_transitions", "null_journeys", "ordered_shapley", "path_counts",
+        "path_length_distribution", "position_based", "roi_by_model", "shapley_attribution",
+        "shapley_from_value_function", "small_sample_warnings", "time_decay",
         "time_lag_distribution", "top_paths", "touchpoints", "transitions", "without_direct",
     ],
     "socialroi.errors": [

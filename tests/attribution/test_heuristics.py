@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from socialroi.attribution import (
     MODELS,
+    compare_models,
     conversions,
     heuristic_credit,
     journeys,
@@ -23,6 +24,7 @@ from socialroi.attribution import (
     path_counts,
     time_decay,
     touchpoints,
+    transitions,
 )
 from socialroi.engine import DuckDBEngine, Engine
 from socialroi.errors import ConfigError
@@ -244,13 +246,35 @@ def test_heuristics_same_on_both(
         j = journeys(tp, cv)
         rows = engine.execute(heuristic_credit(j)).to_pylist()
         # the path reports use hashes, arrays and regexes: check them on both engines too
-        paths = engine.execute(path_counts(j, null_journeys(tp, cv))).to_pylist()
+        nj = null_journeys(tp, cv)
+        paths = engine.execute(path_counts(j, nj)).to_pylist()
+        # Markov order 1 from the engine's transition counts, and every model in one call
+        # (cached journeys, channel sets, reports) on each engine
+        trans = sorted(
+            engine.execute(transitions(j, nj)).to_pylist(),
+            key=lambda r: (r["from_state"], r["to_state"]),
+        )
+        together = compare_models(engine, j, nj, top=5)
         return {
             "credit": sorted(rows, key=lambda r: (r["model"], r["credit_key"])),
             "paths": sorted(paths, key=lambda r: r["path"]),
+            "transitions": trans,
+            "markov": together["credit"]["markov"],
+            "shapley": together["credit"]["shapley"],
+            "removal_effects": together["markov"]["removal_effects"],
+            "top_paths": together["top_paths"],
+            "assisted": sorted(together["assisted"], key=lambda r: r["credit_key"]),
         }
 
     result = same_on_both(duck, run)
+    # Markov: start → linkedin, x, facebook ⅓ each; every walk converts (no null journey), so
+    # P(conv) = 1. Removing linkedin, Organic Search, Email, x, instagram or facebook cuts one
+    # walk (RE ⅓); Direct closes two (RE ⅔). ΣRE = 6·⅓ + ⅔ = 8/3, total value 1,380 →
+    # ⅓ ÷ 8/3 × 1,380 = 172.5 each, Direct 345.
+    markov = {k: c["value"] for k, c in result["markov"].items()}
+    assert markov == pytest.approx({"linkedin": 172.5, "Organic Search": 172.5, "Email": 172.5,
+                                    "Direct": 345.0, "x": 172.5, "instagram": 172.5,
+                                    "facebook": 172.5})  # fmt: skip
     rows = result["credit"]
     linear = {r["credit_key"]: r["value"] for r in rows if r["model"] == "linear"}
     # c1 (1000): linkedin, Organic Search, Email, Direct; c2 (300): x, instagram;

@@ -11,6 +11,7 @@ from test_heuristics import Path, journey_rows
 
 from socialroi.attribution import (
     assisted_conversions,
+    channel_sets,
     path_counts,
     path_length_distribution,
     time_lag_distribution,
@@ -140,3 +141,14 @@ def test_paths_from_many_journeys_are_exact(duck: DuckDBEngine) -> None:
     got = duck.execute(path_counts(j)).to_pylist()
     assert sorted(r["path"] for r in got) == sorted(" > ".join(p) for p in paths)
     assert {r["conversions"] for r in got} == {1}
+
+
+def test_channel_sets(duck: DuckDBEngine) -> None:
+    # A > B, B > A, A > B > A share the set {A, B} (values 1 + 2 + 3 = 6); A alone (4); the
+    # set's text is its keys sorted: order and repeats do not matter (Shapley's R(S))
+    j = journey_rows(_simple([["A", "B"], ["B", "A"], ["A", "B", "A"], ["A"]],
+                             [1.0, 2.0, 3.0, 4.0]))  # fmt: skip
+    rows = _rows(duck, channel_sets(j), "channels")
+    assert {k: (r["conversions"], r["value"]) for k, r in rows.items()} == {
+        "A > B": (3, 6.0), "A": (1, 4.0)
+    }  # fmt: skip

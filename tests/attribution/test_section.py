@@ -90,3 +90,52 @@ def test_no_conversion_in_the_period_gives_empty_models(duck: DuckDBEngine) -> N
     got = attribution_section(duck, "ws", dt.date(2025, 4, 1), dt.date(2025, 4, 30))
     assert got["conversions"] == 0
     assert all(credits == {} for credits in got["models"].values())
+
+
+def _seed_costs(duck: DuckDBEngine) -> None:
+    duck.run(
+        "INSERT INTO costs (workspace_id, date, amount, category, currency, network, "
+        "amount_base) VALUES ('ws', '2025-03-10', 40, 'ads', 'EUR', 'linkedin', 40),"
+        "('ws', '2025-03-15', 100, 'ads', 'EUR', 'x', 100),"
+        "('ws', '2025-03-15', 30, 'tools', 'EUR', NULL, 30),"
+        "('ws', '2025-04-15', 999, 'ads', 'EUR', 'x', 999)"
+    )
+    duck.run(
+        "INSERT INTO staff_hours (workspace_id, date, person, hours, hourly_rate, network, "
+        "hourly_rate_base) VALUES ('ws', '2025-03-11', 'ann', 2, 5, 'linkedin', 5)"
+    )
+
+
+def test_roi_by_model(duck: DuckDBEngine) -> None:
+    _seed(duck)
+    _seed_costs(duck)
+    got = attribution_section(
+        duck, "ws", dt.date(2025, 3, 1), dt.date(2025, 3, 31), conversion="revenue", bootstrap=0
+    )
+    roi = got["roi_by_model"]
+    # first touch: linkedin credited 100, cost 40 (+ labour 2 h × 5 = 10):
+    # roi = (100 − 40) / 40 = 1.5, with labour (100 − 50) / 50 = 1.0
+    assert roi["first_touch"]["linkedin"] == {
+        "credited": 100.0, "cost": 40.0, "cost_with_labour": 50.0, "roi": 1.5,
+        "roi_with_labour": 1.0,
+    }  # fmt: skip
+    # x: credited 50, cost 100 (April's 999 is outside the period) → (50 − 100) / 100 = −0.5
+    assert roi["first_touch"]["x"]["roi"] == -0.5
+    # Organic Search has no cost: ROI over 0 is null; the unallocated 30 goes to no key
+    assert roi["first_touch"]["Organic Search"]["roi"] is None
+    assert set(roi["linear"]) == {"linkedin", "Organic Search", "x"}
+    # linear: linkedin credited 50 → (50 − 40) / 40 = 0.25
+    assert roi["linear"]["linkedin"]["roi"] == 0.25
+    customers = attribution_section(
+        duck, "ws", dt.date(2025, 3, 1), dt.date(2025, 3, 31), bootstrap=0
+    )["roi_by_model"]
+    # cost per customer: first touch linkedin 40 ÷ 1; linear linkedin 40 ÷ 0.5 = 80
+    assert customers["first_touch"]["linkedin"]["cost_per_customer"] == 40.0
+    assert customers["linear"]["linkedin"]["cost_per_customer"] == 80.0
+    assert got["period"] == {"from": "2025-03-01", "to": "2025-03-31"}
+    assert got["unit"] == "value" and got["level"] == "network"
+    assert got["removal_effects"] == {
+        "Organic Search": 0.5, "linkedin": 0.5, "x": 0.5, "facebook": 0.0
+    }  # fmt: skip
+    assert got["conversions_on_paths"] == {"Organic Search": 1, "linkedin": 1, "x": 1}
+    assert len(got["warnings"]) == 3

@@ -8,7 +8,12 @@
   distinct path counts and transitions (the inputs of Markov and Shapley models);
 - :mod:`~socialroi.attribution.markov` and :mod:`~socialroi.attribution.shapley` — exact
   data-driven models solved with NumPy on the small path table;
-- :mod:`~socialroi.attribution.section` — the ``attribution`` part of ``socialroi summary``.
+- :mod:`~socialroi.attribution.uncertainty` — bootstrap intervals of Markov and Shapley credit
+  and small-sample warnings;
+- :mod:`~socialroi.attribution.compare` — every model, the reports and the intervals in one
+  call (:func:`compare_models`), at network, campaign or post level;
+- :mod:`~socialroi.attribution.section` — the ``attribution`` part of ``socialroi summary``
+  (with cost and ROI by model).
 
 Every function builds an Ibis expression and runs on DuckDB and Spark alike. Definitions,
 conventions and worked examples: ``docs/attribution.md``.
@@ -16,6 +21,7 @@ conventions and worked examples: ``docs/attribution.md``.
 
 from __future__ import annotations
 
+from socialroi.attribution.compare import ALL_MODELS, LEVELS, at_level, compare_models
 from socialroi.attribution.heuristics import (
     MODELS,
     AttributionModel,
@@ -37,13 +43,19 @@ from socialroi.attribution.markov import (
 from socialroi.attribution.reports import (
     TIME_LAG_BUCKETS,
     assisted_conversions,
+    channel_sets,
     path_counts,
     path_length_distribution,
     time_lag_distribution,
     top_paths,
     transitions,
 )
-from socialroi.attribution.section import SUMMARY_MODELS, attribution_section
+from socialroi.attribution.section import (
+    SUMMARY_MODELS,
+    attribution_section,
+    cost_by_key,
+    roi_by_model,
+)
 from socialroi.attribution.shapley import (
     ShapleyCredit,
     ordered_shapley,
@@ -58,10 +70,21 @@ from socialroi.attribution.touchpoints import (
     null_journeys,
     touchpoints,
 )
+from socialroi.attribution.uncertainty import (
+    MIN_CONVERSIONS,
+    Interval,
+    bootstrap_intervals,
+    conversions_on_paths,
+    small_sample_warnings,
+)
 
 __all__ = [
+    "ALL_MODELS",
     "AttributionModel",
     "CONVERSIONS",
+    "Interval",
+    "LEVELS",
+    "MIN_CONVERSIONS",
     "MODELS",
     "MarkovResult",
     "PathTable",
@@ -69,8 +92,14 @@ __all__ = [
     "ShapleyCredit",
     "TIME_LAG_BUCKETS",
     "assisted_conversions",
+    "at_level",
     "attribution_section",
+    "bootstrap_intervals",
+    "channel_sets",
+    "compare_models",
     "conversions",
+    "conversions_on_paths",
+    "cost_by_key",
     "credit_key",
     "first_touch",
     "heuristic_credit",
@@ -85,8 +114,10 @@ __all__ = [
     "path_counts",
     "path_length_distribution",
     "position_based",
+    "roi_by_model",
     "shapley_attribution",
     "shapley_from_value_function",
+    "small_sample_warnings",
     "time_decay",
     "time_lag_distribution",
     "top_paths",

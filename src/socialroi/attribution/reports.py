@@ -23,6 +23,7 @@ __all__ = [
     "START_STATE",
     "TIME_LAG_BUCKETS",
     "assisted_conversions",
+    "channel_sets",
     "path_counts",
     "path_length_distribution",
     "time_lag_distribution",
@@ -54,6 +55,11 @@ _UNIT = "\x1f"
 
 
 def _rows(journeys: ir.Table, null_journeys: ir.Table | None) -> ir.Table:
+    """:func:`_unshared_rows`, computed once per query (the path reports use it twice)."""
+    return _shared(_unshared_rows(journeys, null_journeys))
+
+
+def _unshared_rows(journeys: ir.Table, null_journeys: ir.Table | None) -> ir.Table:
     """Converting and null journey rows together: ``_id, credit_key, position, n, value,
     _is_null``."""
     conv = journeys.select(
@@ -65,7 +71,7 @@ def _rows(journeys: ir.Table, null_journeys: ir.Table | None) -> ir.Table:
         _is_null=ibis.literal(0, type="int64"),
     )
     if null_journeys is None:
-        return _shared(conv)
+        return conv
     nj = null_journeys
     nulls = nj.select(
         _id=nj.journey_id.cast("string"),
@@ -75,7 +81,7 @@ def _rows(journeys: ir.Table, null_journeys: ir.Table | None) -> ir.Table:
         value=ibis.literal(0.0, type="float64"),
         _is_null=ibis.literal(1, type="int64"),
     )
-    return _shared(ibis.union(conv, nulls))
+    return ibis.union(conv, nulls)
 
 
 def _shared(table: ir.Table) -> ir.Table:
@@ -154,6 +160,45 @@ def path_counts(journeys: ir.Table, null_journeys: ir.Table | None = None) -> ir
     rows = _rows(journeys, null_journeys)
     out = _with_path(_distinct_paths(rows), rows)
     return out.select("path", "conversions", "value", "nulls")
+
+
+def channel_sets(journeys: ir.Table) -> ir.Table:
+    """Conversions and value per exact set of credit keys touched (Shapley's R(S)).
+
+    Each conversion counts once under the set of distinct credit keys of its path. Sets are
+    found by an order-free signature (sums of salted hashes over the distinct keys, as for
+    paths), and only the distinct sets — at most 2^k for k keys — become strings.
+
+    Returns
+    -------
+    ir.Table
+        Grain: one row per distinct set. Columns ``channels`` (the set's keys, sorted, joined
+        by ``' > '``), ``conversions`` (int64), ``value`` (float64). Tested by
+        ``test_reports.py::test_channel_sets``.
+    """
+    j = journeys
+    per = j.group_by(_id=j.conversion_id.cast("string"), credit_key=j.credit_key.cast("string"))
+    per = per.aggregate(_value=j.value.cast("float64").max())
+    term = per.credit_key
+    sums = {
+        f"_s{i}": (ibis.literal(salt).concat(_UNIT, term).hash() % _HASH_MOD).cast("int64").sum()
+        for i, salt in enumerate(_SALTS)
+    }
+    sig = per.group_by("_id").aggregate(value=per._value.max(), **sums)
+    keys = [f"_s{i}" for i in range(len(_SALTS))]
+    sets = sig.group_by(keys).aggregate(
+        _rep=sig._id.min(), conversions=sig.count(), value=sig.value.sum()
+    )
+    reps = per.semi_join(sets, per._id == sets._rep)
+    text = reps.group_by("_id").aggregate(
+        _text=reps.credit_key.collect().sort().join(PATH_SEPARATOR)
+    )
+    out = sets.join(text, sets._rep == text._id)
+    return out.select(
+        channels=out._text.cast("string"),
+        conversions=out.conversions.cast("int64"),
+        value=out.value.cast("float64"),
+    )
 
 
 def top_paths(
@@ -303,26 +348,36 @@ def transitions(
         (float64: Σ of those journeys' conversion values; 0 for null journeys).
         Tested by ``test_reports.py::test_path_counts_and_transitions``.
     """
-    rows = _rows(journeys, null_journeys)
+    rows = _unshared_rows(journeys, null_journeys)
+    # One window pass: every touch is keyed by (previous key, key, is last, is null); the
+    # small aggregate of those keys yields both the moves and the ends (no second scan).
     w = ibis.window(group_by=rows._id, order_by=rows.position)
     rows = rows.mutate(_prev=rows.credit_key.lag().over(w))
-    moves = rows
+    pairs = rows.group_by(
+        _prev=rows._prev,
+        _key=rows.credit_key,
+        _last=(rows.position == rows.n),
+        _is_null=rows._is_null,
+    ).aggregate(_count=rows.count(), _value=rows.value.sum())
+    moves = pairs
     if collapse_repeats:
-        moves = rows.filter(rows._prev.isnull() | (rows._prev != rows.credit_key))
+        moves = pairs.filter(pairs._prev.isnull() | (pairs._prev != pairs._key))
     steps = moves.select(
         from_state=moves._prev.coalesce(ibis.literal(START_STATE)).cast("string"),
-        to_state=moves.credit_key.cast("string"),
-        value=moves.value,
+        to_state=moves._key.cast("string"),
+        _count=moves._count,
+        value=moves._value,
     )
-    last = rows.filter(rows.position == rows.n)
+    last = pairs.filter(pairs._last)
     ends = last.select(
-        from_state=last.credit_key.cast("string"),
+        from_state=last._key.cast("string"),
         to_state=ibis.ifelse(last._is_null == 1, NULL_STATE, CONVERSION_STATE).cast("string"),
-        value=last.value,
+        _count=last._count,
+        value=last._value,
     )
     both = ibis.union(steps, ends)
     agg = both.group_by(["from_state", "to_state"]).aggregate(
-        count=both.count(), value=both.value.sum()
+        count=both._count.sum(), value=both.value.sum()
     )
     return agg.select(
         "from_state",

@@ -372,12 +372,16 @@ def _check_window(window_days: int) -> None:
         )
 
 
-def _ordered(rows: ir.Table, journey: str, end_epoch: ir.IntegerValue) -> ir.Table:
-    """Add position (1..n by time, ties by touchpoint_id), n and days_before."""
-    w = ibis.window(group_by=rows[journey], order_by=[rows.touched_at, rows.touchpoint_id])
+def _ordered(rows: ir.Table, journey: str | list[str], end_epoch: ir.IntegerValue) -> ir.Table:
+    """Add position (1..n by time, ties by touchpoint_id), n and days_before.
+
+    ``journey`` names the column(s) that identify a journey.
+    """
+    keys = [rows[k] for k in ([journey] if isinstance(journey, str) else journey)]
+    w = ibis.window(group_by=keys, order_by=[rows.touched_at, rows.touchpoint_id])
     return rows.mutate(
         position=(ibis.row_number().over(w) + 1).cast("int64"),
-        n=rows.count().over(ibis.window(group_by=rows[journey])).cast("int64"),
+        n=rows.count().over(ibis.window(group_by=keys)).cast("int64"),
         days_before=((end_epoch - _epoch(rows.touched_at)) / _DAY_S).cast("float64"),
     )
 
@@ -496,9 +500,32 @@ def null_journeys(
     """
     _check_window(window_days)
     span = window_days * _DAY_S
+    tp = _canonical(touchpoints)
+    # Most people never convert: their one null journey needs no segments, so they skip the
+    # ordered pass that cuts a converter's touches at each conversion.
+    converters = conversions.select(_cv_person=conversions.person_id.cast("string")).distinct()
+    never = tp.anti_join(converters, tp.person_id == converters._cv_person)
+    some = tp.semi_join(converters, tp.person_id == converters._cv_person)
+    return ibis.union(
+        _never_converted(never, span), _segmented(some, conversions, span)
+    ).select(*NULL_JOURNEY_COLUMNS)
+
+
+def _never_converted(tp: ir.Table, span: int) -> ir.Table:
+    """Null journeys of people without conversions: the ``span`` seconds up to their last touch."""
+    tp = tp.mutate(_epoch=_epoch(tp.touched_at))
+    person = ibis.window(group_by=tp.person_id)
+    tp = tp.mutate(_end=tp._epoch.max().over(person), ended_at=tp.touched_at.max().over(person))
+    kept = tp.filter((tp._end - tp._epoch) < span)
+    kept = kept.mutate(journey_id=kept.person_id.concat("#null0"))
+    return _ordered(kept, "person_id", kept._end).select(*NULL_JOURNEY_COLUMNS)
+
+
+def _segmented(touchpoints: ir.Table, conversions: ir.Table, span: int) -> ir.Table:
+    """Null journeys of people with conversions: touches cut into segments by conversions."""
     null_ts = ibis.null(TIMESTAMP)
     null_s = ibis.null("string")
-    tp = _canonical(touchpoints).select(
+    tp = touchpoints.select(
         *TOUCHPOINT_COLUMNS, _is_conv=ibis.literal(0, type="int64"), _conv_at=null_ts
     )
     cv = conversions.select(
@@ -515,15 +542,28 @@ def null_journeys(
     order = [ev.touched_at, ev._is_conv, ev.touchpoint_id]
     cum = ev._is_conv.sum().over(ibis.cumulative_window(group_by=ev.person_id, order_by=order))
     ev = ev.mutate(_segment=(cum - ev._is_conv).cast("int64"), _epoch=_epoch(ev.touched_at))
-    seg = ibis.window(group_by=[ev.person_id, ev._segment])
-    ev = ev.mutate(_next_conv=_epoch(ev._conv_at).max().over(seg))
+    # the conversion that ends segment s is the person's (s+1)-th: found by a join with the
+    # (small) numbered conversions rather than a window over every touch
+    cv_order = ibis.window(group_by=cv.person_id, order_by=cv.touched_at)
+    ends = cv.select(
+        _c_person=cv.person_id,
+        _c_segment=ibis.row_number().over(cv_order).cast("int64"),
+        _next_conv=_epoch(cv.touched_at),
+    )
     touches = ev.filter(ev._is_conv == 0)
+    touches = touches.left_join(
+        ends,
+        [touches.person_id == ends._c_person, touches._segment == ends._c_segment],
+    ).drop("_c_person", "_c_segment")
     lost = touches.filter(
         touches._next_conv.isnull() | ((touches._next_conv - touches._epoch) >= span)
     )
     by_segment = ibis.window(group_by=[lost.person_id, lost._segment])
-    lost = lost.mutate(_end=lost._epoch.max().over(by_segment))
+    # the segment's last lost touch survives the cut below, so its time is the journey's end
+    lost = lost.mutate(
+        _end=lost._epoch.max().over(by_segment),
+        ended_at=lost.touched_at.max().over(by_segment),
+    )
     lost = lost.filter((lost._end - lost._epoch) < span)
     lost = lost.mutate(journey_id=lost.person_id.concat("#null", lost._segment.cast("string")))
-    lost = lost.mutate(ended_at=lost.touched_at.max().over(ibis.window(group_by=lost.journey_id)))
-    return _ordered(lost, "journey_id", lost._end).select(*NULL_JOURNEY_COLUMNS)
+    return _ordered(lost, ["person_id", "_segment"], lost._end).select(*NULL_JOURNEY_COLUMNS)
