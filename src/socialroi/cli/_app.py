@@ -122,4 +122,4 @@ def open_engine(db: str | None, engine: str = "duckdb", spark_master: str | None
 
 def register_commands() -> None:
     """Import the verb modules; each registers its commands on ``app``."""
-    from socialroi.cli import attribution, demo, imports, setup, summary  # noqa: F401
+    from socialroi.cli import attribution, demo, imports, report, setup, summary  # noqa: F401
