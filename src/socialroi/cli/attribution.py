@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Annotated, Any, Literal
 
@@ -28,6 +26,7 @@ from socialroi.cli._app import (
     open_engine,
     parse_period,
 )
+from socialroi.export import table_csv
 
 __all__ = ["attribution", "attribution_csv"]
 
@@ -48,12 +47,10 @@ def attribution_csv(result: dict[str, Any]) -> str:
     """One row per credit key, one column per model (empty where a model gives no credit)."""
     models = list(result["models"])
     keys = sorted({k for credits in result["models"].values() for k in credits})
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["credit_key", *models])
-    for key in keys:
-        writer.writerow([key, *(result["models"][m].get(key, "") for m in models)])
-    return out.getvalue()
+    return table_csv(
+        ["credit_key", *models],
+        [[key, *(result["models"][m].get(key) for m in models)] for key in keys],
+    )
 
 
 def _print_table(result: dict[str, Any]) -> None:
