@@ -68,8 +68,9 @@ def channel_sentences(
 
     1. **Grow**: the network with the highest ROI with staff time, among networks with a cost
        and a positive ROI with staff time.
-    2. **Cut or fix**: every network whose ROI with staff time is negative and whose cost with
-       labour is at least :data:`CUT_MIN_COST_SHARE` of social cost with labour.
+    2. **Cut or fix**: every network that loses money on spend alone too (ROI ≤ 0 or no spend)
+       and with staff time (ROI < 0), whose cost with labour is at least
+       :data:`CUT_MIN_COST_SHARE` of social cost with labour.
     3. **Labour eats the return**: every network with a positive ROI on spend alone but an ROI
        with staff time at or below 0.
     4. **No cost recorded**: networks with revenue but no cost (ROI null), named once.
@@ -90,7 +91,8 @@ def channel_sentences(
     total_cost = social.get("cost_with_labour") or 0.0
     for n in sorted(costed, key=lambda n: n["roi_with_labour"]):
         share = n["cost_with_labour"] / total_cost if total_cost else 0.0
-        if n["roi_with_labour"] < 0 and share >= CUT_MIN_COST_SHARE:
+        labour_only = n.get("roi") is not None and n["roi"] > 0  # rule 3 speaks for it
+        if n["roi_with_labour"] < 0 and share >= CUT_MIN_COST_SHARE and not labour_only:
             out.append(
                 f"Cut or fix {n['network']}: it cost {fmt_money(n['cost_with_labour'], currency)} "
                 f"({fmt_pct(share, 0)} of social cost with staff time) and brought "
