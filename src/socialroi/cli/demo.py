@@ -89,9 +89,9 @@ def demo(
         date_to = dt.date.fromisoformat(truth.period_to)
         with console.status("computing the report…"):
             # the demo company's data start with its period: there is no earlier one to compare
-            data = collect(eng, DEMO_WORKSPACE, date_from, date_to, compare=None)
-    result = data.summary
-    rendered = render_report(data)
+            numbers = collect(eng, DEMO_WORKSPACE, date_from, date_to, compare=None)
+    result = numbers.summary
+    rendered = render_report(numbers)
     with console.status("writing the report (PDF and HTML)…"):
         pdf = write_report(rendered, out / "report.pdf")
         html = write_report(rendered, out / "report.html")
