@@ -58,7 +58,7 @@ def test_cli_reference_is_current() -> None:
 
 
 def test_the_contract_verbs_exist() -> None:
-    assert {"init", "import", "import-dir", "summary", "demo"} <= set(_commands())
+    assert {"init", "import", "import-dir", "summary", "demo", "report"} <= set(_commands())
 
 
 def test_every_import_error_code_is_documented() -> None:
@@ -105,7 +105,16 @@ EXPORTED = {
         "default_channel_group", "events_with_sessions", "host_of", "network_from_referrer",
         "network_from_source", "sessions",
     ],
-    "socialroi.report": ["render_summary_html", "write_summary_html"],
+    "socialroi.export": [
+        "EXPORT_FORMATS", "FORMULA_PREFIXES", "Column", "ExportTable", "Kind", "neutralise",
+        "safe_cell", "table_csv", "write_csv", "write_json", "write_xlsx",
+    ],
+    "socialroi.report": [
+        "COMPARE", "DEFINITIONS", "PAPER_SIZES", "SECTIONS", "Figure", "LocalOnlyFetcher",
+        "RenderedReport", "ReportData", "Section", "SectionContent", "collect", "compare_period",
+        "headline", "register_section", "render_html", "render_report", "render_sections",
+        "render_summary_html", "write_pdf", "write_report", "write_summary_html",
+    ],
     "socialroi.summary": ["SECTIONS", "summary"],
 }  # fmt: skip
 
