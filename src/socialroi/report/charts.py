@@ -140,7 +140,8 @@ def paired_bars(
         strokeDash=alt.StrokeDash(
             "series:N",
             scale=alt.Scale(domain=labels, range=[[1, 0], *([[3, 2]] * (len(labels) - 1))]),
-            legend=None,
+            # the same legend as opacity: Vega-Lite merges them into one (None would drop both)
+            legend=alt.Legend(title=None, orient="bottom"),
         ),
         tooltip=[
             alt.Tooltip("key:N", title=key),
