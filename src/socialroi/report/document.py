@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
 from socialroi.errors import ConfigError
 from socialroi.export import Column, ExportTable
 from socialroi.report import charts, narrative
 from socialroi.report.data import ReportData
+from socialroi.report.html import template_env
 from socialroi.report.sections import Section, SectionContent, all_tables, render_sections
 
 __all__ = [
@@ -158,15 +159,9 @@ def _cell(value: Any, kind: str, currency: str) -> str:
 
 
 def _env() -> Environment:
-    env = Environment(
-        loader=PackageLoader("socialroi.report", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_env()
     env.filters["cell"] = _cell
-    env.filters["money"] = narrative.fmt_money
+    env.filters["money_in"] = narrative.fmt_money
     env.filters["times"] = narrative.fmt_times
     return env
 
