@@ -60,7 +60,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
      "null when the cost is 0."),
     ("First touch (per-network tables)", "Leads, customers and revenue count under the network "
      "or channel of the person's first visit (HubSpot's Sources report)."),
-    ("Social customer", "A customer with at least one social touchpoint before becoming one."),
+    ("Social (cover, totals)", "Visits from social networks; leads, customers and revenue of "
+     "people whose first touch was a social network; cost of the social networks."),
     ("Attribution models", "first/last touch, last non-direct, linear, time decay (half-life 7 "
      "days), position-based (40/20/40), Markov (removal effect) and Shapley; each model's credit "
      "sums to the period's conversions."),
@@ -128,8 +129,8 @@ def metrics_table(data: ReportData) -> ExportTable:
 def headline(data: ReportData) -> str:
     """The cover's sentence: social customers and revenue, ROI without and with staff time.
 
-    Every number is the summary's ``social`` section (customers with a social touchpoint before
-    converting; revenue, cost and ROI of social networks by first touch).
+    Every number is the summary's ``social`` section: customers and revenue of people whose
+    first touch was a social network, cost and ROI of the social networks.
     """
     s = data.summary["social"]
     return (
