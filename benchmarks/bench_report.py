@@ -16,6 +16,7 @@ Prints seconds and peak memory (max RSS of each child process) and writes the se
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -91,10 +92,12 @@ def main() -> None:
         ("report written as PDF and HTML", REPORT.format(db=str(db), out=str(data))),
     ]
     rows = []
+    loads = []
     for label, code in steps:
         print(f"{label} …", flush=True)
         m = run_step(code)
         rows.append((label, m.seconds, m.peak_rss_mib, m.output))
+        loads.append(os.getloadavg()[1])  # other work on the machine slows every step
         print(f"  {m.seconds:8.2f} s  peak RSS {m.peak_rss_mib:7.0f} MiB  {m.output}", flush=True)
 
     table = ["| step | seconds | peak RSS (MiB) | output |", "|---|---:|---:|---|"]
@@ -110,7 +113,9 @@ def main() -> None:
         + f"\n\nThe whole report takes {report / floor:.2f}× `socialroi summary` of the same "
         f"quarter, which it contains; it {verdict} the 30 s target. The summary's attribution "
         "and sessionisation dominate; charts and layout (vl-convert, WeasyPrint) work on the "
-        "few result rows and cost seconds at most.\n"
+        "few result rows and cost seconds at most. Load average (5 min) after each step: "
+        + ", ".join(f"{x:.1f}" for x in loads)
+        + f" on {os.cpu_count()} cores.\n"
     )
     write_section("Report", body)
     print(f"wrote {HERE / 'RESULTS.md'}")
