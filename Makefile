@@ -34,8 +34,8 @@ define apt_install
 endef
 
 # Pango (with HarfBuzz subsetting) lays out the PDF report in WeasyPrint; DejaVu is its font.
-PDF_MISSING = $(shell ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || echo libpango-1.0-0 libpangoft2-1.0-0) \
-              $(shell ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || echo libharfbuzz-subset0) \
+PDF_MISSING = $(shell ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || echo libpango-1.0-0 libpangoft2-1.0-0) \
+              $(shell ls /usr/lib/*/libharfbuzz-subset.so.0 >/dev/null 2>&1 || echo libharfbuzz-subset0) \
               $(shell test -d /usr/share/fonts/truetype/dejavu || echo fonts-dejavu-core)
 # Java runs the Spark twin of every analysis test; poppler-utils (pdftoppm, pdftotext) and
 # Chromium check the rendered reports in tests/report.
