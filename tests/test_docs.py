@@ -62,7 +62,7 @@ def test_cli_reference_is_current() -> None:
 
 
 def test_the_contract_verbs_exist() -> None:
-    assert {"init", "import", "import-dir", "summary", "demo"} <= set(_commands())
+    assert {"init", "import", "import-dir", "summary", "demo", "report"} <= set(_commands())
 
 
 def test_every_import_error_code_is_documented() -> None:
@@ -115,7 +115,6 @@ EXPORTED = {
     "socialroi.ingest.presets": [
         "JsonPreset", "PRESETS", "Preset", "TablePreset", "detect", "get_preset",
     ],
-    "socialroi.report": ["render_summary_html", "write_summary_html"],
     "socialroi.tracking": [
         "CLICK_PARAM", "DEDUP_WINDOW", "DailySalt", "EventContext", "Goal", "Link",
         "RequestRejected", "Spool", "SpoolFull", "SpoolUnavailable", "UnsafeURL", "Writer",
@@ -125,6 +124,16 @@ EXPORTED = {
         "set_utm_template",
     ],
     "socialroi.web": ["AppState", "Settings", "create_app", "state"],
+    "socialroi.export": [
+        "EXPORT_FORMATS", "FORMULA_PREFIXES", "Column", "ExportTable", "Kind", "neutralise",
+        "safe_cell", "table_csv", "write_csv", "write_json", "write_xlsx",
+    ],
+    "socialroi.report": [
+        "COMPARE", "DEFINITIONS", "PAPER_SIZES", "SECTIONS", "Figure", "LocalOnlyFetcher",
+        "RenderedReport", "ReportData", "Section", "SectionContent", "collect", "compare_period",
+        "headline", "register_section", "render_html", "render_report", "render_sections",
+        "render_summary_html", "write_pdf", "write_report", "write_summary_html",
+    ],
     "socialroi.summary": ["SECTIONS", "summary"],
 }  # fmt: skip
 

@@ -18,8 +18,9 @@ def test_demo_command_builds_database_and_report(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = CliRunner().invoke(app, ["demo", "--out", str(out), "--visits", "5000", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    assert (out / "report.html").is_file()
-    assert "report.html" in result.output and "demo.duckdb" in result.output
+    assert (out / "report.html").is_file() and (out / "report.pdf").is_file()
+    assert "report.html" in result.output and "report.pdf" in result.output
+    assert "demo.duckdb" in result.output
     truth = GroundTruth.read(out / "data" / "ground_truth.json")
     with DuckDBEngine(out / "demo.duckdb") as eng:
         got = summary(

@@ -128,6 +128,7 @@ def register_commands() -> None:
         imports,
         links,
         metrics,
+        report,
         setup,
         summary,
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Annotated, Any, Literal
 
@@ -29,6 +27,7 @@ from socialroi.cli._app import (
     open_engine,
     parse_period,
 )
+from socialroi.export import table_csv
 
 __all__ = ["attribution", "attribution_csv"]
 
@@ -45,12 +44,6 @@ _SHORT = {
 }
 
 
-def _safe_cell(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
 
 def attribution_csv(result: dict[str, Any]) -> str:
     """One row per credit key: one column per model (empty where a model gives no credit), the
@@ -62,24 +55,25 @@ def attribution_csv(result: dict[str, Any]) -> str:
     on_paths = result.get("conversions_on_paths", {})
     warned = {w.split(":", 1)[0] for w in result.get("warnings", [])}
     bounds = [f"{m}_{b}" for m in ("markov", "shapley") for b in ("low", "high")]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["credit_key", *models, *bounds, "conversions_on_paths", "small_sample",
-                     "conversion", "window_days", "level", "from", "to"])  # fmt: skip
     period = result.get("period", {})
+    rows = []
     for key in keys:
         ivs = [
-            (intervals.get(m, {}).get(key) or ["", ""])[i]
+            (intervals.get(m, {}).get(key) or [None, None])[i]
             for m in ("markov", "shapley")
             for i in (0, 1)
         ]
-        writer.writerow([
-            _safe_cell(key), *(result["models"][m].get(key, "") for m in models), *ivs,
-            on_paths.get(key, ""), str(key in warned).lower(), result["conversion"],
-            result["window_days"], result.get("level", "network"), period.get("from", ""),
-            period.get("to", ""),
+        rows.append([
+            key, *(result["models"][m].get(key) for m in models), *ivs,
+            on_paths.get(key), str(key in warned).lower(), result["conversion"],
+            result["window_days"], result.get("level", "network"), period.get("from"),
+            period.get("to"),
         ])  # fmt: skip
-    return out.getvalue()
+    return table_csv(
+        ["credit_key", *models, *bounds, "conversions_on_paths", "small_sample",
+         "conversion", "window_days", "level", "from", "to"],
+        rows,
+    )  # fmt: skip
 
 
 def _print_table(result: dict[str, Any]) -> None:

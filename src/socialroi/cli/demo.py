@@ -45,11 +45,10 @@ def demo(
     ),
     visits: Annotated[int, typer.Option(min=1000, help="about how many web visits")] = 200_000,
 ) -> None:
-    """Build the demo company: DIR/data/*.csv, DIR/demo.duckdb and DIR/report.html."""
+    """Build the demo company: DIR/data/*.csv, DIR/demo.duckdb, DIR/report.pdf and .html."""
     from socialroi.demo import generate
     from socialroi.ingest import import_dir
-    from socialroi.report import write_summary_html
-    from socialroi.summary import summary as compute_summary
+    from socialroi.report import collect, render_report, write_report
 
     started = time.perf_counter()
     data = out / "data"
@@ -88,15 +87,17 @@ def demo(
         console.print(f"[green]✓[/] imported {rows:,} rows from {len(results)} files")
         date_from = dt.date.fromisoformat(truth.period_from)
         date_to = dt.date.fromisoformat(truth.period_to)
-        with console.status("computing the summary…"):
-            result = compute_summary(eng, DEMO_WORKSPACE, date_from, date_to)
-    report = write_summary_html(
-        result,
-        out / "report.html",
-        title=f"Acme Analytics: social media ROI {date_from} to {date_to}",
-    )
+        with console.status("computing the report…"):
+            # the demo company's data start with its period: there is no earlier one to compare
+            numbers = collect(eng, DEMO_WORKSPACE, date_from, date_to, compare=None)
+    result = numbers.summary
+    rendered = render_report(numbers)
+    with console.status("writing the report (PDF and HTML)…"):
+        pdf = write_report(rendered, out / "report.pdf")
+        html = write_report(rendered, out / "report.html")
     console.print(f"[green]✓[/] done in {time.perf_counter() - started:.1f} s")
-    console.print(f"report:   {report}")
+    console.print(f"report:   {pdf}")
+    console.print(f"report:   {html}  (interactive, works offline)")
     console.print(f"database: {db_path}  (workspace '{DEMO_WORKSPACE}')")
     console.print(f"truth:    {data / 'ground_truth.json'}")
     console.print(_headline(result))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -27,6 +25,7 @@ from socialroi.cli._app import (
     open_engine,
     parse_period,
 )
+from socialroi.export import table_csv
 from socialroi.summary import summary as compute_summary
 
 __all__ = ["CSV_COLUMNS", "DEFAULT_PERIOD_DAYS", "summary", "summary_csv"]
@@ -52,19 +51,20 @@ CSV_COLUMNS = (
 
 
 def summary_csv(result: dict[str, Any]) -> str:
-    """The summary as one CSV: a ``section`` column (totals, social, by_network, by_channel)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    """The summary as one CSV: a ``section`` column (totals, social, by_network, by_channel).
+
+    Written by :func:`socialroi.export.table_csv`, which neutralises formula-like text.
+    """
     rows: list[tuple[str, dict[str, Any]]] = [
         ("totals", result["totals"]),
         ("social", result["social"]),
         *(("by_network", r) for r in result["by_network"]),
         *(("by_channel", r) for r in result["by_channel"]),
     ]
-    for section, row in rows:
-        writer.writerow({"section": section, **{k: "" if v is None else v for k, v in row.items()}})
-    return out.getvalue()
+    return table_csv(
+        CSV_COLUMNS,
+        [[section, *(row.get(c) for c in CSV_COLUMNS[1:])] for section, row in rows],
+    )
 
 
 _LABELS = {

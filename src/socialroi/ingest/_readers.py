@@ -423,7 +423,7 @@ def _sheet_names(path: Path) -> list[str]:
 
 def _workbook(path: Path) -> Any:
     try:
-        import openpyxl  # type: ignore[import-untyped]
+        import openpyxl
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise _problem(path, "unreadable-file", "openpyxl installed to read XLSX") from exc
     try:

@@ -18,7 +18,8 @@ __all__ = ["render_summary_html", "write_summary_html"]
 _TEMPLATE = "summary.html.j2"
 
 
-def _env() -> Environment:
+def template_env() -> Environment:
+    """The package's Jinja2 environment: autoescape on, strict undefined, number filters."""
     env = Environment(
         loader=PackageLoader("socialroi.report", "templates"),
         autoescape=True,
@@ -63,7 +64,7 @@ def render_summary_html(summary: dict[str, Any], *, title: str | None = None) ->
     period = summary["period"]
     heading = title or f"Social ROI {period['from']} – {period['to']}"
     return (
-        _env()
+        template_env()
         .get_template(_TEMPLATE)
         .render(
             s=summary,
