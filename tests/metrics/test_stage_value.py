@@ -163,9 +163,45 @@ def test_funnel_by_channel(duck: DuckDBEngine) -> None:
     assert rows == _approx(expected)
 
 
+def test_funnel_by_campaign(duck: DuckDBEngine) -> None:
+    """Visits under their own UTM campaign; leads and customers under the first visit's.
+
+    a1: 03-02 linkedin "spring" (first visit), 03-20 facebook "launch"; lead c1 03-03, won d1
+        03-25 1000 → under spring: 1 day visit → lead, 22 days lead → customer.
+    a2: 03-02 linkedin "spring", no lead.  a3: 03-05 facebook "launch", lead c2 03-06 (1 day).
+    a4: 03-06 t.co, no campaign, lead c3 03-07 → only in the total.
+    spring: visits 2, leads 1, customers 1 → 0.5, 0.5, 1.0; revenue 1000, average 1000,
+      lead_value 1.0 × 1000 = 1000, visit_value 0.5 × 1000 = 500.
+    launch: visits 2 (a3 and a1's second), leads 1, customers 0 → 0.5, 0.0, 0.0; revenue 0,
+      average, lead and visit values null (no customer).
+    """
+    visits = [("a1", "2025-03-02 00:00:00", LI, "spring"),
+              ("a2", "2025-03-02 00:00:00", LI, "spring"),
+              ("a3", "2025-03-05 00:00:00", FB_PAID, "launch"),
+              ("a1", "2025-03-20 00:00:00", FB_PAID, "launch")]  # fmt: skip
+    for n, (visitor, at, utm, campaign) in enumerate(visits):
+        event = web_event(f"e{n}", visitor, at, "pageview", utm, None, utm_campaign=campaign)
+        insert(duck, "web_events", event)
+    insert(duck, "web_events", web_event("e9", "a4", "2025-03-06 00:00:00", "pageview", None,
+                                         "https://t.co/x"))  # fmt: skip
+    for contact_id, visitor_id, created_at in [("c1", "a1", "2025-03-03 00:00:00"),
+                                               ("c2", "a3", "2025-03-06 00:00:00"),
+                                               ("c3", "a4", "2025-03-07 00:00:00")]:  # fmt: skip
+        insert(duck, "contacts", {"contact_id": contact_id, "created_at": created_at,
+                                  "visitor_id": visitor_id})  # fmt: skip
+    insert(duck, "deals", {"deal_id": "d1", "contact_id": "c1",
+                           "created_at": "2025-03-01 00:00:00", "stage": "won",
+                           "closed_at": "2025-03-25 00:00:00", "amount": 1000.0,
+                           "currency": "EUR", "amount_base": 1000.0})  # fmt: skip
+    rows = _rows(duck, funnel(duck.tables(WS), DATE_FROM, DATE_TO, by="campaign"), "campaign")
+    spring = _row(2, 1, 1, 0.5, 0.5, 1.0, 1000.0, 1000.0, 1000.0, 500.0, 1.0, 1.0, 22.0, 22.0)
+    launch = _row(2, 1, 0, 0.5, 0.0, 0.0, 0.0, None, None, None, 1.0, 1.0, None, None)
+    assert rows == _approx([{"campaign": "launch", **launch}, {"campaign": "spring", **spring}])
+
+
 def test_funnel_rejects_an_unknown_grouping(duck: DuckDBEngine) -> None:
     with pytest.raises(ValueError, match="by must be"):
-        funnel(duck.tables(WS), DATE_FROM, DATE_TO, by="campaign")  # type: ignore[arg-type]
+        funnel(duck.tables(WS), DATE_FROM, DATE_TO, by="agent")  # type: ignore[arg-type]
 
 
 def test_stage_values_worked_example(duck: DuckDBEngine) -> None:

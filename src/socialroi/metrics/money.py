@@ -49,7 +49,12 @@ from socialroi.metrics._period import period_bounds
 from socialroi.metrics._plan import computed_once
 from socialroi.metrics.cost import cost_in_period, labour_cost
 from socialroi.metrics.engagement import engagement_by, post_engagement
-from socialroi.metrics.people import first_touch, person_visits, visitor_contacts, with_person
+from socialroi.metrics.people import (
+    first_touch,
+    first_visit,
+    person_visits,
+    visitor_contacts,
+)
 from socialroi.metrics.roi import ratio
 from socialroi.metrics.summary import period_person_events
 from socialroi.visits import sessions
@@ -72,19 +77,6 @@ MONEY_ADDITIVE: tuple[str, ...] = (
     "cost_with_labour",
 )  # fmt: skip
 
-
-def _first_visit(visits: ir.Table, links: ir.Table) -> ir.Table:
-    """Each person's earliest visit (ties: smallest session_id) with its campaign and post."""
-    v = with_person(
-        visits.select("visitor_id", "session_id", "started_at", "campaign", "post_id"), links
-    )
-    rank = ibis.row_number().over(group_by=v.person_id, order_by=[v.started_at, v.session_id])
-    first = v.mutate(rank=rank).filter(lambda r: r["rank"] == 0)
-    return first.select(
-        fv_person_id=first.person_id.cast("string"),
-        fv_campaign=first.campaign.cast("string"),
-        fv_post_id=first.post_id.cast("string"),
-    )
 
 
 def _facts(
@@ -133,7 +125,7 @@ def money_facts(t: Tables, date_from: dt.date, date_to: dt.date) -> ir.Table:
     touch = first_touch(t, computed_once(person_visits(visits, links)))
     ft = touch.select(ft_person_id=touch.person_id, ft_network=touch.network,
                       ft_touch=touch.touch)  # fmt: skip
-    fv = _first_visit(visits, links)
+    fv = first_visit(visits, links)
 
     people = period_person_events(t, links, lo, hi)
     pe = people.left_join(ft, people.person_id == ft.ft_person_id)

@@ -47,6 +47,7 @@ __all__ = [
     "UNASSIGNED",
     "contact_person",
     "first_touch",
+    "first_visit",
     "identity_conflicts",
     "original_source_channel",
     "original_source_network",
@@ -287,6 +288,25 @@ def person_visits(visits: ir.Table, links: ir.Table) -> ir.Table:
     """
     return with_person(
         visits.select("visitor_id", "session_id", "started_at", "channel", "network"), links
+    )
+
+
+def first_visit(visits: ir.Table, links: ir.Table) -> ir.Table:
+    """Each person's earliest visit (ties: smallest session_id) with its campaign and post.
+
+    Returns one row per person with a visit: ``fv_person_id``, ``fv_campaign`` (the visit's UTM
+    campaign) and ``fv_post_id`` (the post of its tracked link), null when the visit has none.
+    Used to put leads, customers and revenue under the campaign and post that brought the person.
+    """
+    v = with_person(
+        visits.select("visitor_id", "session_id", "started_at", "campaign", "post_id"), links
+    )
+    rank = ibis.row_number().over(group_by=v.person_id, order_by=[v.started_at, v.session_id])
+    first = v.mutate(rank=rank).filter(lambda r: r["rank"] == 0)
+    return first.select(
+        fv_person_id=first.person_id.cast("string"),
+        fv_campaign=first.campaign.cast("string"),
+        fv_post_id=first.post_id.cast("string"),
     )
 
 

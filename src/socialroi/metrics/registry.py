@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -212,7 +212,10 @@ def compute_metric(
 
 
 def _funnel(t: Tables, a: dt.date, b: dt.date, by: str | None) -> ir.Table:
-    return funnel(t, a, b, by="channel" if by == "channel" else "network" if by else None)
+    keys: dict[str, Literal["network", "channel", "campaign", "post"]] = {
+        "network": "network", "channel": "channel", "campaign": "campaign", "post": "post"
+    }  # fmt: skip
+    return funnel(t, a, b, by=keys[by] if by else None)
 
 
 def _money(t: Tables, a: dt.date, b: dt.date, by: str | None) -> ir.Table:
@@ -249,7 +252,8 @@ _POST_KEYS = ("post_id", "network", "campaign", "published_at")
 
 register(MetricSpec(
     "funnel", "Funnel: visits → leads → customers, stage rates, stage values, days between stages",
-    by={"network": ("network",), "channel": ("channel",), None: ()}, default_by="network",
+    by={"network": ("network",), "channel": ("channel",), "campaign": ("campaign",),
+        "post": ("post_id",), None: ()}, default_by="network",
     additive=_COUNT_SUMS, rank=("visits",), build=_funnel,
 ))  # fmt: skip
 register(MetricSpec(

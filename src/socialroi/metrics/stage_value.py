@@ -54,7 +54,13 @@ from socialroi.metrics._period import MONEY_DECIMALS, RATIO_DECIMALS, period_bou
 from socialroi.metrics._plan import computed_once
 from socialroi.metrics._types import TIMESTAMP
 from socialroi.metrics.funnel import customers, leads
-from socialroi.metrics.people import UNASSIGNED, first_touch, person_visits, visitor_contacts
+from socialroi.metrics.people import (
+    UNASSIGNED,
+    first_touch,
+    first_visit,
+    person_visits,
+    visitor_contacts,
+)
 from socialroi.metrics.revenue import revenue_items
 from socialroi.metrics.roi import ratio
 from socialroi.visits import sessions
@@ -101,7 +107,9 @@ def _days(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.FloatingVa
     return days
 
 
-def funnel_facts(t: Tables, date_from: dt.date, date_to: dt.date) -> ir.Table:
+def funnel_facts(
+    t: Tables, date_from: dt.date, date_to: dt.date, *, with_content: bool = False
+) -> ir.Table:
     """Every visit, lead and customer of the period, one row each, with its stage durations.
 
     Parameters
@@ -117,27 +125,40 @@ def funnel_facts(t: Tables, date_from: dt.date, date_to: dt.date) -> ir.Table:
     not social), ``channel`` (``Unassigned`` when unknown), ``visits``, ``leads``,
     ``customers`` (0 or 1), ``customer_value`` (a customer's revenue to date, else 0),
     ``visit_to_lead_days`` (leads only) and ``lead_to_customer_days`` (customers only), null
-    where not measured (see the module docstring).
+    where not measured (see the module docstring). With ``with_content``, also ``campaign``
+    and ``post_id``: a visit's own UTM campaign and tracked-link post; a lead's or customer's
+    those of the person's first visit (:func:`~socialroi.metrics.people.first_visit`), null
+    when there is none.
     """
     start, end = period_bounds(date_from, date_to, t.workspace.timezone)
     lo = ibis.literal(start, type="timestamp")
     hi = ibis.literal(end, type="timestamp")
     links = computed_once(visitor_contacts(t))
-    pv = computed_once(person_visits(sessions(t), links))
+    visits = computed_once(sessions(t)) if with_content else sessions(t)
+    pv = computed_once(person_visits(visits, links))
     touch = first_touch(t, pv)
     ft = touch.select(
         ft_person_id=touch.person_id,
         ft_network=touch.network.cast("string"),
         ft_channel=touch.channel.coalesce(ibis.literal(UNASSIGNED)).cast("string"),
     )
-    first_visit = pv.group_by(fv_person_id=pv.person_id).aggregate(
+    first_seen = pv.group_by(fv_person_id=pv.person_id).aggregate(
         first_visit_at=pv.started_at.min().cast(TIMESTAMP)
     )
+    fv = first_visit(visits, links)
+    fv_content = fv.select(fc_person_id=fv.fv_person_id, fc_campaign=fv.fv_campaign,
+                           fc_post_id=fv.fv_post_id)  # fmt: skip
     no_days = ibis.null("float64")
     zero, one = ibis.literal(0, type="int64"), ibis.literal(1, type="int64")
 
     v = pv.filter(pv.started_at >= lo, pv.started_at < hi)
+    if with_content:
+        v = visits.filter(visits.started_at >= lo, visits.started_at < hi)
+    content: dict[str, ir.Value] = {}
+    if with_content:
+        content = {"campaign": v.campaign.cast("string"), "post_id": v.post_id.cast("string")}
     visit_facts = v.select(
+        **content,
         network=v.network.cast("string"),
         channel=v.channel.coalesce(ibis.literal(UNASSIGNED)).cast("string"),
         visits=one,
@@ -151,8 +172,11 @@ def funnel_facts(t: Tables, date_from: dt.date, date_to: dt.date) -> ir.Table:
     all_leads = leads(t, links)
     ld = all_leads.filter(all_leads.lead_at >= lo, all_leads.lead_at < hi)
     ld = ld.left_join(ft, ld.person_id == ft.ft_person_id)
-    ld = ld.left_join(first_visit, ld.person_id == first_visit.fv_person_id)
+    ld = ld.left_join(first_seen, ld.person_id == first_seen.fv_person_id)
+    if with_content:
+        ld = ld.left_join(fv_content, ld.person_id == fv_content.fc_person_id)
     lead_facts = ld.select(
+        **({"campaign": ld.fc_campaign, "post_id": ld.fc_post_id} if with_content else {}),
         network=ld.ft_network,
         channel=ld.ft_channel.coalesce(ibis.literal(UNASSIGNED)),
         visits=zero,
@@ -172,7 +196,10 @@ def funnel_facts(t: Tables, date_from: dt.date, date_to: dt.date) -> ir.Table:
     cu = cu.left_join(ft, cu.person_id == ft.ft_person_id)
     cu = cu.left_join(lead_at, cu.person_id == lead_at.l_person_id)
     cu = cu.left_join(to_date, cu.person_id == to_date.rv_person_id)
+    if with_content:
+        cu = cu.left_join(fv_content, cu.person_id == fv_content.fc_person_id)
     customer_facts = cu.select(
+        **({"campaign": cu.fc_campaign, "post_id": cu.fc_post_id} if with_content else {}),
         network=cu.ft_network,
         channel=cu.ft_channel.coalesce(ibis.literal(UNASSIGNED)),
         visits=zero,
@@ -277,7 +304,7 @@ def funnel(
     date_from: dt.date,
     date_to: dt.date,
     *,
-    by: Literal["network", "channel"] | None = "network",
+    by: Literal["network", "channel", "campaign", "post"] | None = "network",
 ) -> ir.Table:
     """Visit → lead → customer: counts, stage rates, stage values and time between stages.
 
@@ -296,7 +323,9 @@ def funnel(
     by
         ``"network"``: one row per network with a visit, lead or customer (people and visits
         without a social network are only in the total); ``"channel"``: one row per channel
-        group; ``None``: one row, the total.
+        group; ``"campaign"`` / ``"post"``: one row per UTM campaign / tracked post, visits
+        under their own, leads and customers under those of the person's first visit (people
+        without one are only in the total); ``None``: one row, the total.
 
     Returns
     -------
@@ -315,12 +344,13 @@ def funnel(
     Tested by ``tests/metrics/test_stage_value.py::test_funnel_by_network`` (and
     ``::test_funnel_total``, ``::test_funnel_by_channel``).
     """
-    if by not in ("network", "channel", None):
-        raise ValueError(f"by must be 'network', 'channel' or None, not {by!r}")
-    facts = funnel_facts(t, date_from, date_to)
+    if by not in ("network", "channel", "campaign", "post", None):
+        raise ValueError(f"by must be 'network', 'channel', 'campaign', 'post' or None, not {by!r}")
+    facts = funnel_facts(t, date_from, date_to, with_content=by in ("campaign", "post"))
     if by is None:
         return _rollup(facts, [])
-    return _rollup(facts.filter(facts[by].notnull()), [by])
+    key = "post_id" if by == "post" else by
+    return _rollup(facts.filter(facts[key].notnull()), [key])
 
 
 def funnel_sections(facts: ir.Table) -> ir.Table:
