@@ -33,7 +33,7 @@ def previous_period(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.d
     """The period of the same length ending the day before ``date_from``.
 
     Example: 2025-03-01..2025-03-31 (31 days) → 2025-01-29..2025-02-28 (31 days). Tested by
-    ``tests/metrics/test_compare.py::test_previous_period``.
+    ``tests/metrics/test_previous_period.py::test_previous_period``.
     """
     days = (date_to - date_from).days + 1
     last = date_from - dt.timedelta(days=1)
@@ -64,7 +64,7 @@ def with_previous(
     ``current``'s column order) ``m``, ``m_previous``, ``m_change``; non-numeric columns that
     are not keys (labels) follow, taken from the current period, else the previous one.
 
-    Tested by ``tests/metrics/test_compare.py`` (hand-computed and DuckDB == Spark).
+    Tested by ``tests/metrics/test_previous_period.py`` (hand-computed and DuckDB == Spark).
     """
     schema = current.schema()
     measures = [c for c in current.columns if c not in keys and schema[c].is_numeric()]
