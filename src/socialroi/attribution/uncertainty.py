@@ -200,6 +200,14 @@ def bootstrap_intervals(
     if not 0.0 < level < 1.0:
         raise ConfigError(f"level must be between 0 and 1, got {level!r}", hint="e.g. 0.90")
     table = path_table(paths)
+    # the engine returns distinct paths in any order; the draw must not depend on it
+    order = sorted(range(len(table.paths)), key=lambda i: table.paths[i])
+    table = PathTable(
+        tuple(table.paths[i] for i in order),
+        tuple(table.conversions[i] for i in order),
+        tuple(table.values[i] for i in order),
+        tuple(table.nulls[i] for i in order),
+    )
     if table.total_conversions <= 0:
         return {"markov": {}, "shapley": {}}
     design = _Design(table)
