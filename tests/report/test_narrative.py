@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from socialroi.report import narrative
 from socialroi.report.narrative import (
     attribution_sentences,
     channel_sentences,
@@ -164,3 +167,49 @@ def test_share_of_voice_sentences() -> None:
     assert share_of_voice_sentences({"acme": None}, "acme") == [
         "No tracked brand was mentioned in this period."
     ]
+
+
+def test_clv_gap_significant_or_a_hint() -> None:
+    # social mean 1,200 (40 customers, interval 1,000..1,400) vs 800 (60): gap +400
+    clv = {"social": 1200.0, "non_social": 800.0, "social_n": 40, "non_social_n": 60,
+           "social_ci": (1000.0, 1400.0), "difference": 400.0, "p_value": 0.004, "level": 0.95,
+           "warning": None}  # fmt: skip
+    assert narrative.clv_sentences(clv, "EUR") == [
+        "A customer who came through social is worth EUR 1,200 to date on average "
+        "(40 customers, 95 % interval EUR 1,000 to EUR 1,400); other customers EUR 800 (60).",
+        "The gap of +EUR 400 is statistically significant (Welch's test, p = 0.004).",
+    ]
+    hint = narrative.clv_sentences({**clv, "p_value": 0.19, "warning": "social: 12 customers"},
+                                   "EUR")  # fmt: skip
+    assert hint[1:] == [
+        "The gap of +EUR 400 is not statistically significant (p = 0.19): treat it as a hint, "
+        "not a finding.",
+        "social: 12 customers",
+    ]
+    tiny = narrative.clv_sentences({**clv, "p_value": 0.00004}, "EUR")
+    assert tiny[1] == "The gap of +EUR 400 is statistically significant (Welch's test, p < 0.001)."
+    lonely = narrative.clv_sentences({**clv, "non_social": None}, "EUR")
+    assert lonely == ["No other customers yet, so social and other customers cannot be compared."]
+
+
+def test_forecast_and_goals_behind_pace() -> None:
+    june = dt.date(2025, 7, 1)
+    point = {"month": june, "value": 12.4, "lo80": 9.6, "hi80": 15.2, "lo95": 8.1, "hi95": 16.7}
+    money = {**point, "value": 5120.0, "lo80": 4000.0, "hi80": 6240.0}
+    series = {"leads": {"points": [point]}, "revenue": {"points": [money]}}
+    goals = [
+        # 120 leads in 30 of 91 days → projected 120 × 91 ÷ 30 = 364 < 400: behind
+        {"metric": "leads", "network": "linkedin", "campaign": None, "period_start": "2025-07-01",
+         "period_end": "2025-09-30", "target": 400.0, "projected": 364.0, "status": "behind"},
+        {"metric": "revenue", "network": None, "campaign": None, "period_start": "2025-07-01",
+         "period_end": "2025-09-30", "target": 9000.0, "projected": 9100.0, "status": "on_track"},
+    ]  # fmt: skip
+    assert narrative.forecast_sentences(series, goals, "EUR") == [
+        "Forecast for July 2025 from social: 12 leads (80 %: 10 to 15); EUR 5,120 revenue "
+        "(80 %: EUR 4,000 to EUR 6,240).",
+        "Goal leads (linkedin, 2025-07-01 to 2025-09-30) is projected at 364 against a target "
+        "of 400.",
+    ]
+    on_track = narrative.forecast_sentences({}, goals[1:], "EUR")
+    assert on_track == ["All 1 goals are on track or met."]
+    assert narrative.forecast_sentences({}, [], "EUR") == []

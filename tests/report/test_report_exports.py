@@ -22,7 +22,8 @@ def test_every_table_of_the_report_is_exported(built: Built) -> None:
     assert len(names) == len(set(names))
     assert {"by_network", "totals", "by_channel", "campaigns", "attribution", "assisted",
             "top_paths", "response", "opportunities", "deals_after_social", "engagement",
-            "top_posts", "share_of_voice", "top_mentions", "metrics"} == set(names)  # fmt: skip
+            "top_posts", "share_of_voice", "top_mentions", "clv", "forecast", "goals",
+            "metrics"} == set(names)  # fmt: skip
     metrics = {r["metric"]: r["value"] for r in built.report.tables[-1].rows}
     summary = built.report.data.summary
     assert metrics["social.revenue"] == summary["social"]["revenue"]

@@ -19,19 +19,20 @@ from socialroi.report import (
 )
 
 
-def _clv(data: ReportData) -> SectionContent:
-    clv = data.extra["clv"]
+def _example(data: ReportData) -> SectionContent:
+    numbers = data.extra["example_numbers"]
     return SectionContent(
-        narrative=[f"social {clv['social']}"],
-        tables=[ExportTable("clv", "CLV", (Column("social", "Social", "money"),), [clv])],
-    )
+        narrative=[f"social {numbers['social']}"],
+        tables=[ExportTable("example", "Example", (Column("social", "Social", "money"),),
+                            [numbers])],
+    )  # fmt: skip
 
 
 @pytest.fixture
 def clv_section() -> Iterator[Section]:
     section = register_section(
-        Section("clv", "Customer lifetime value", "Are social customers worth more?", _clv,
-                requires="clv"),
+        Section("example", "An example", "Is one entry enough?", _example,
+                requires="example_numbers"),
         after="opportunities",
     )  # fmt: skip
     yield section
@@ -45,10 +46,10 @@ def _data(**extra: object) -> ReportData:
 
 def test_one_entry_adds_a_section_only_when_its_data_exist(clv_section: Section) -> None:
     keys = [s.key for s in SECTIONS]
-    assert keys.index("clv") == keys.index("opportunities") + 1
+    assert keys.index("example") == keys.index("opportunities") + 1
     assert not clv_section.available(_data())
-    assert clv_section.available(_data(clv={"social": 120.0}))
-    only = [s for s in SECTIONS if s.key == "clv"]
+    assert clv_section.available(_data(example_numbers={"social": 120.0}))
+    only = [s for s in SECTIONS if s.key == "example"]
     assert only == [clv_section]
     with pytest.raises(ValueError, match="already registered"):
         register_section(clv_section)
@@ -58,18 +59,20 @@ def test_render_sections_leaves_out_what_is_not_computed(
     clv_section: Section, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        "socialroi.report.sections.SECTIONS", [clv_section, SECTIONS[-1]]
+        "socialroi.report.sections.SECTIONS",
+        [clv_section, next(s for s in SECTIONS if s.key == "share_of_voice")],
     )  # share_of_voice needs the summary key, present (empty) here
     got = render_sections(_data())
     assert [s.key for s, _ in got] == ["share_of_voice"]
-    got = render_sections(_data(clv={"social": 120.0}))
-    assert [s.key for s, _ in got] == ["clv", "share_of_voice"]
+    got = render_sections(_data(example_numbers={"social": 120.0}))
+    assert [s.key for s, _ in got] == ["example", "share_of_voice"]
     assert got[0][1].narrative == ["social 120.0"]
 
 
 def test_builtin_sections_answer_the_questions() -> None:
     assert [s.key for s in SECTIONS] == [
-        "channels", "roi", "response", "opportunities", "reach", "share_of_voice",
+        "channels", "roi", "response", "opportunities", "clv", "reach", "share_of_voice",
+        "forecast",
     ]  # fmt: skip
 
 

@@ -42,6 +42,7 @@ from socialroi.visits import sessions
 from socialroi.visits._text import trim
 
 __all__ = [
+    "last_full_month",
     "FORECAST_METRICS",
     "MIN_MONTHS",
     "SEASONAL_MONTHS",
@@ -352,3 +353,12 @@ def social_forecast(
             values = [round(v, MONEY_DECIMALS) for v in values]
         out[metric] = forecast_series(grid, values, horizon=horizon, metric=metric)
     return out
+
+
+def last_full_month(day: dt.date) -> dt.date:
+    """The first day of the last calendar month complete on ``day``: ``day``'s month when
+    ``day`` is its last day, else the month before (2025-06-30 → 2025-06-01; 2025-06-29 →
+    2025-05-01)."""
+    if (day + dt.timedelta(days=1)).month != day.month:
+        return day.replace(day=1)
+    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)

@@ -28,7 +28,7 @@ from socialroi.metrics.clv import historical_clv
 from socialroi.metrics.compare import previous_period, with_previous
 from socialroi.metrics.ecommerce import ECOMMERCE_ADDITIVE, ECOMMERCE_BY, ecommerce
 from socialroi.metrics.engagement import best_time_to_post, engagement_by
-from socialroi.metrics.forecast import social_forecast
+from socialroi.metrics.forecast import last_full_month, social_forecast
 from socialroi.metrics.goals import goal_progress
 from socialroi.metrics.money import MONEY_ADDITIVE, cost_and_return, post_leaderboard
 from socialroi.metrics.opportunities import deals_after_social, social_opportunities
@@ -368,18 +368,11 @@ def _ab_rows(e: Engine, ws: str, a: dt.date, b: dt.date, by: str | None) -> list
     return rows
 
 
-def _last_full_month(day: dt.date) -> dt.date:
-    """``day``'s month when ``day`` is its last day, else the month before (its first day)."""
-    if (day + dt.timedelta(days=1)).month != day.month:
-        return day.replace(day=1)
-    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
 def _forecast_rows(
     e: Engine, ws: str, a: dt.date, b: dt.date, by: str | None
 ) -> list[dict[str, Any]]:
     rows = []
-    for metric, fc in social_forecast(e, ws, _last_full_month(b)).items():
+    for metric, fc in social_forecast(e, ws, last_full_month(b)).items():
         warning = "; ".join(fc.warnings) or None
         for h in fc.history:
             rows.append({"metric": metric, "month": h["month"], "kind": "actual",

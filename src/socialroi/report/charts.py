@@ -23,6 +23,7 @@ __all__ = [
     "OTHER_COLOUR",
     "chart_svg",
     "embed_json",
+    "forecast_band",
     "network_bars",
     "model_heatmap",
     "paired_bars",
@@ -154,6 +155,47 @@ def paired_bars(
     )
     height = max(80, 14 * len(data))
     return dict(_config((bars + text).properties(width=_WIDTH, height=height)).to_dict())
+
+
+def forecast_band(
+    history: Sequence[Mapping[str, Any]],
+    points: Sequence[Mapping[str, Any]],
+    *,
+    title: str,
+    value_format: str = ",.0f",
+) -> dict[str, Any]:
+    """Monthly actuals (solid line) then the forecast (dashed line) inside its 95 % and 80 %
+    intervals (two grey bands, darker for 80 %): readable without colour."""
+    actual = [{"month": str(h["month"]), "value": float(h["value"]), "kind": "actual"}
+              for h in history]  # fmt: skip
+    ahead = [{"month": str(p["month"]), "value": float(p["value"]), "kind": "forecast",
+              "lo80": float(p["lo80"]), "hi80": float(p["hi80"]), "lo95": float(p["lo95"]),
+              "hi95": float(p["hi95"])} for p in points]  # fmt: skip
+    if actual and ahead:  # join the two lines at the last actual month
+        ahead.insert(0, {**actual[-1], "kind": "forecast", "lo80": actual[-1]["value"],
+                         "hi80": actual[-1]["value"], "lo95": actual[-1]["value"],
+                         "hi95": actual[-1]["value"]})  # fmt: skip
+    x = alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y"))
+    y_title = alt.Axis(format=value_format, title=title)
+    band95 = alt.Chart({"values": ahead}).mark_area(color="#bbbbbb", opacity=0.5).encode(
+        x=x, y=alt.Y("lo95:Q", axis=y_title), y2="hi95:Q"
+    )
+    band80 = alt.Chart({"values": ahead}).mark_area(color="#888888", opacity=0.5).encode(
+        x=x, y="lo80:Q", y2="hi80:Q"
+    )
+    line = alt.Chart({"values": actual + ahead}).mark_line(color="#222222", point=True).encode(
+        x=x,
+        y=alt.Y("value:Q", axis=y_title),
+        strokeDash=alt.StrokeDash(
+            "kind:N",
+            scale=alt.Scale(domain=["actual", "forecast"], range=[[1, 0], [5, 3]]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=[alt.Tooltip("month:T", format="%B %Y"),
+                 alt.Tooltip("value:Q", title=title, format=value_format)],
+    )  # fmt: skip
+    chart = (band95 + band80 + line).properties(width=_WIDTH, height=160)
+    return dict(_config(chart).to_dict())
 
 
 def model_heatmap(models: Mapping[str, Mapping[str, float]], *, title: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from socialroi.attribution import (
     touchpoints,
 )
 from socialroi.engine import Engine, Tables
+from socialroi.errors import ConfigError
 from socialroi.metrics import (
     channel_summary,
     deals_after_social,
@@ -33,6 +34,9 @@ from socialroi.metrics import (
     social_opportunities,
 )
 from socialroi.metrics._period import period_bounds
+from socialroi.metrics.clv import historical_clv
+from socialroi.metrics.forecast import last_full_month, social_forecast
+from socialroi.metrics.goals import goal_progress
 from socialroi.summary import summary as compute_summary
 
 __all__ = ["COMPARE", "ReportData", "collect", "compare_period"]
@@ -186,6 +190,41 @@ def _top_mentions(
     return _rows(engine, m.order_by([ibis.desc(m.reach), m.mention_id]).limit(TOP_MENTIONS))
 
 
+def _clv(engine: Engine, workspace_id: str, date_to: dt.date) -> dict[str, Any] | None:
+    """Historical CLV of social vs other customers to the end of the period, with its bootstrap
+    intervals and Welch's test (:func:`socialroi.metrics.clv.historical_clv`); None without
+    customers."""
+    c = historical_clv(engine, workspace_id, date_to)
+    if c.social_n + c.non_social_n == 0:
+        return None
+    return {
+        "social": c.social, "non_social": c.non_social, "social_n": c.social_n,
+        "non_social_n": c.non_social_n, "social_ci": c.social_ci,
+        "non_social_ci": c.non_social_ci, "difference": c.difference,
+        "difference_ci": c.difference_ci, "p_value": c.p_value, "level": c.level,
+        "warning": c.warning,
+    }  # fmt: skip
+
+
+def _forecast(engine: Engine, workspace_id: str, date_to: dt.date) -> dict[str, Any] | None:
+    """Forecasts of social leads, customers and revenue after the period's last full month, and
+    the goals' pace at the end of the period; None when the history is too short to forecast
+    (:data:`socialroi.metrics.forecast.MIN_MONTHS`) and no goal is set."""
+    last = last_full_month(date_to)
+    try:
+        fc = social_forecast(engine, workspace_id, last)
+        series = {
+            m: {"model": f.model, "history": f.history, "points": f.points, "warnings": f.warnings}
+            for m, f in fc.items()
+        }
+    except ConfigError:  # fewer months than a forecast needs: say nothing rather than guess
+        series = {}
+    goals = goal_progress(engine, workspace_id, date_to)
+    if not series and not goals:
+        return None
+    return {"last_month": last, "series": series, "goals": goals}
+
+
 def collect(
     engine: Engine,
     workspace_id: str,
@@ -222,4 +261,8 @@ def collect(
     sov.sort(key=lambda r: order.index(r["brand"]) if r["brand"] in order else len(order))
     data.share_of_voice = sov
     data.top_mentions = _top_mentions(engine, t, date_from, date_to)
+    for key, value in (("clv_comparison", _clv(engine, workspace_id, date_to)),
+                       ("forecast", _forecast(engine, workspace_id, date_to))):  # fmt: skip
+        if value is not None:
+            data.extra.setdefault(key, value)
     return data

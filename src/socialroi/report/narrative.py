@@ -16,8 +16,11 @@ __all__ = [
     "CUT_MIN_COST_SHARE",
     "VERY_RESPONSIVE_MINUTES",
     "VERY_RESPONSIVE_RATE",
+    "CLV_ALPHA",
     "attribution_sentences",
     "channel_sentences",
+    "clv_sentences",
+    "forecast_sentences",
     "fmt_money",
     "fmt_pct",
     "fmt_times",
@@ -39,6 +42,9 @@ ASSIST_RATIO = 1.5
 MIN_ASSISTS = 5
 #: At most this many "assists more than it closes" sentences (the highest ratios).
 MAX_ASSIST_SENTENCES = 3
+#: The CLV gap between social and other customers is called significant when Welch's two-sided
+#: p-value is below this (the usual 5 % level).
+CLV_ALPHA = 0.05
 
 
 def fmt_money(value: float | None, currency: str) -> str:
@@ -286,3 +292,76 @@ def share_of_voice_sentences(sov: Mapping[str, float | None], own_brand: str | N
         f"{own} has {fmt_pct(shares[own])} of mentions, {position} {rival} "
         f"({fmt_pct(others[rival])})."
     ]
+
+
+def clv_sentences(clv: Mapping[str, Any], currency: str) -> list[str]:
+    """Historical CLV of social vs other customers with its interval, and whether the gap is
+    significant (Welch's p < :data:`CLV_ALPHA`) or only a hint; the small-sample warning."""
+    social, other = clv.get("social"), clv.get("non_social")
+    if social is None or other is None:
+        missing = "social" if social is None else "other"
+        return [f"No {missing} customers yet, so social and other customers cannot be compared."]
+    level = fmt_pct(clv.get("level"), 0)
+    ci = clv.get("social_ci")
+    interval = "" if not ci else (
+        f", {level} interval {fmt_money(ci[0], currency)} to {fmt_money(ci[1], currency)}"
+    )
+    out = [
+        f"A customer who came through social is worth {fmt_money(social, currency)} to date on "
+        f"average ({clv['social_n']:,} customers{interval}); other customers "
+        f"{fmt_money(other, currency)} ({clv['non_social_n']:,})."
+    ]
+    diff, p = clv.get("difference"), clv.get("p_value")
+    if diff is not None and p is not None:
+        gap = f"{'+' if diff >= 0 else '−'}{fmt_money(abs(diff), currency)}"
+        if p < CLV_ALPHA:
+            out.append(
+                f"The gap of {gap} is statistically significant (Welch's test, "
+                f"{'p < 0.001' if p < 0.001 else f'p = {p:.3f}'})."
+            )
+        else:
+            out.append(
+                f"The gap of {gap} is not statistically significant (p = {p:.2f}): "
+                "treat it as a hint, not a finding."
+            )
+    if clv.get("warning"):
+        out.append(str(clv["warning"]))
+    return out
+
+
+def forecast_sentences(
+    series: Mapping[str, Mapping[str, Any]], goals: Sequence[Mapping[str, Any]], currency: str
+) -> list[str]:
+    """The next month's forecast of each metric with its 80 % interval; goals behind pace with
+    their projection, or that every goal is on track or met."""
+    out: list[str] = []
+    parts = []
+    for metric in ("leads", "customers", "revenue"):
+        points = series.get(metric, {}).get("points") or []
+        if not points:
+            continue
+        nxt = points[0]
+
+        def show(v: float, metric: str = metric) -> str:
+            return fmt_money(v, currency) if metric == "revenue" else f"{v:,.0f}"
+
+        parts.append(
+            f"{show(nxt['value'])} {metric} (80 %: {show(nxt['lo80'])} to {show(nxt['hi80'])})"
+        )
+        month = nxt["month"]
+    if parts:
+        out.append(f"Forecast for {month:%B %Y} from social: " + "; ".join(parts) + ".")
+    tracked = [g for g in goals if g.get("status") in ("on_track", "behind", "met", "missed")]
+    behind = [g for g in tracked if g["status"] in ("behind", "missed")]
+    for g in behind[:3]:
+        scope = " ".join(x for x in (g.get("network"), g.get("campaign")) if x) or "all"
+        show_value = fmt_money if g["metric"] == "revenue" else (lambda v, c: f"{v:,.0f}")
+        verb = "is projected at" if g["status"] == "behind" else "ended at"
+        out.append(
+            f"Goal {g['metric']} ({scope}, {g['period_start']} to {g['period_end']}) "
+            f"{verb} {show_value(g['projected'], currency)} against a target of "
+            f"{show_value(g['target'], currency)}."
+        )
+    if tracked and not behind:
+        out.append(f"All {len(tracked)} goals are on track or met.")
+    return out

@@ -500,6 +500,124 @@ def _share_of_voice(data: ReportData) -> SectionContent:
     return content
 
 
+def _clv(data: ReportData) -> SectionContent:
+    clv = data.extra["clv_comparison"]
+    note = (
+        "Historical CLV = revenue to date (won deals, purchases − refunds) ÷ customers, over "
+        "every customer up to the end of the period. Social customer: a social touchpoint in the "
+        "90 days before becoming a customer. Intervals: percentile bootstrap (2,000 resamples, "
+        f"seeded); test: Welch's t-test. {_period_note(data)}"
+    )
+    content = SectionContent(narrative=narrative.clv_sentences(clv, data.currency))
+    rows = []
+    for group, label in (("social", "Social"), ("non_social", "Other")):
+        ci = clv.get(f"{group}_ci") or (None, None)
+        rows.append({"group": label, "customers": clv[f"{group}_n"], "clv": clv[group],
+                     "ci_low": ci[0], "ci_high": ci[1], "p_value": None})  # fmt: skip
+    ci = clv.get("difference_ci") or (None, None)
+    rows.append({"group": "Difference (social − other)", "customers": None,
+                 "clv": clv.get("difference"), "ci_low": ci[0], "ci_high": ci[1],
+                 "p_value": clv.get("p_value")})  # fmt: skip
+    content.figures.append(
+        Figure(
+            "clv", "Average revenue to date per customer",
+            charts.network_bars(rows[:2], key="group", value="clv", title=data.currency),
+            note,
+        )
+    )  # fmt: skip
+    content.tables.append(
+        ExportTable(
+            "clv",
+            "Customer lifetime value, social vs other customers",
+            (
+                Column("group", "Customers"),
+                Column("customers", "Customers (n)", "count"),
+                Column("clv", "CLV to date", "money"),
+                Column("ci_low", "Interval low", "money"),
+                Column("ci_high", "Interval high", "money"),
+                Column("p_value", "p-value (Welch)", "number"),
+            ),
+            rows,
+            note,
+        )
+    )
+    return content
+
+
+def _forecast(data: ReportData) -> SectionContent:
+    fc = data.extra["forecast"]
+    series: Mapping[str, Mapping[str, Any]] = fc["series"]
+    models = sorted({str(s["model"]) for s in series.values()})
+    note = (
+        f"Model: {', '.join(models) or '–'} (statsmodels exponential smoothing) fitted on monthly "
+        "leads, customers and revenue of people whose first touch was social, up to "
+        f"{fc['last_month']:%B %Y}; bands: 80 % and 95 % prediction intervals. Goals: actual to "
+        f"the end of the period, projected = actual × days ÷ days elapsed. {_period_note(data)}"
+    )
+    content = SectionContent(
+        narrative=[
+            *narrative.forecast_sentences(series, fc["goals"], data.currency),
+            # the same caveat for leads, customers and revenue is said once
+            *sorted({w.split(": ", 1)[-1] for s in series.values() for w in s.get("warnings", [])}),
+        ]
+    )
+    rows: list[dict[str, Any]] = []
+    for metric, label in (("leads", "Leads"), ("customers", "Customers"), ("revenue", "Revenue")):
+        if metric not in series:
+            continue
+        s = series[metric]
+        fmt = ",.0f"
+        content.figures.append(
+            Figure(
+                f"forecast_{metric}", f"{label} from social: actual and forecast",
+                charts.forecast_band(s["history"][-12:], s["points"], title=label.lower(),
+                                     value_format=fmt),
+                note,
+            )
+        )  # fmt: skip
+        rows.extend({"metric": metric, **p} for p in s["points"])
+    if rows:
+        content.tables.append(
+            ExportTable(
+                "forecast",
+                "Forecast from social per month",
+                (
+                    Column("metric", "Metric"),
+                    Column("month", "Month"),
+                    Column("value", "Forecast", "number"),
+                    Column("lo80", "80 % low", "number"),
+                    Column("hi80", "80 % high", "number"),
+                    Column("lo95", "95 % low", "number"),
+                    Column("hi95", "95 % high", "number"),
+                ),
+                rows,
+                note,
+            )
+        )
+    if fc["goals"]:
+        content.tables.append(
+            ExportTable(
+                "goals",
+                "Goals and pace",
+                (
+                    Column("metric", "Metric"),
+                    Column("network", "Network"),
+                    Column("campaign", "Campaign"),
+                    Column("period_start", "From"),
+                    Column("period_end", "To"),
+                    Column("target", "Target", "number"),
+                    Column("actual", "Actual", "number"),
+                    Column("projected", "Projected", "number"),
+                    Column("attainment", "Attained", "ratio"),
+                    Column("status", "Status"),
+                ),
+                fc["goals"],
+                note,
+            )
+        )
+    return content
+
+
 def _own_brand(data: ReportData) -> str | None:
     sov: Mapping[str, Any] = data.summary["share_of_voice"]
     # share_of_voice_section puts the workspace's own brand first
@@ -516,11 +634,17 @@ for _section in (
             _response),
     Section("opportunities", "Sales opportunities",
             "Do conversations on social turn into deals?", _opportunities),
+    Section("clv", "Customer lifetime value",
+            "Are customers who come through social worth more?", _clv,
+            requires="clv_comparison"),
     Section("reach", "Reach and virality",
             "Which content gets shared beyond our followers?", _reach),
     Section("share_of_voice", "Share of voice",
             "How much of the conversation about our market is about us?", _share_of_voice,
             requires="share_of_voice"),
+    Section("forecast", "Forecast and goals",
+            "How many leads, customers and revenue will social bring, and are we on pace?",
+            _forecast, requires="forecast"),
 ):  # fmt: skip
     register_section(_section)
 
