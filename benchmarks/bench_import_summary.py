@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import HERE, run_step, write_section  # noqa: E402
-from gen_web_events import generate  # noqa: E402
+from gen_web_events import cached_csv  # noqa: E402
 
 IMPORT_BASELINE = """
 import duckdb
@@ -84,11 +84,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the generated data")
     args = ap.parse_args()
     data = HERE / "data"
-    data.mkdir(exist_ok=True)
-    csv = data / f"web_events_{args.n}.csv"
-    if not csv.exists():
-        print(f"generating {args.n:,} web events into {csv} …", flush=True)
-        generate(csv, args.n)
+    csv = cached_csv(data, args.n)
     size_mib = csv.stat().st_size / 2**20
     base_db, our_db = data / "baseline.duckdb", data / "socialroi.duckdb"
     for p in (base_db, our_db):

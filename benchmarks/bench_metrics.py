@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import HERE, run_step, write_section  # noqa: E402
 from bench_import_summary import IMPORT_SOCIALROI, SUMMARY_FLOOR  # noqa: E402
-from gen_web_events import generate  # noqa: E402
+from gen_web_events import cached_csv  # noqa: E402
 
 #: Metric families (registry names), each timed as one process.
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -85,11 +85,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the generated data")
     args = ap.parse_args()
     data = HERE / "data"
-    data.mkdir(exist_ok=True)
-    csv = data / f"web_events_{args.n}.csv"
-    if not csv.exists():
-        print(f"generating {args.n:,} web events into {csv} …", flush=True)
-        generate(csv, args.n)
+    csv = cached_csv(data, args.n)
     db = data / f"metrics_{args.n}.duckdb"
     if not db.exists():
         print("importing …", flush=True)

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import HERE, run_step, write_section  # noqa: E402
-from gen_web_events import generate  # noqa: E402
+from gen_web_events import cached_csv  # noqa: E402
 
 IMPORT = """
 from pathlib import Path
@@ -73,11 +73,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     data = HERE / "data"
-    data.mkdir(exist_ok=True)
-    csv = data / f"web_events_{args.n}.csv"
-    if not csv.exists():
-        print(f"generating {args.n:,} web events into {csv} …", flush=True)
-        generate(csv, args.n)
+    csv = cached_csv(data, args.n)
     db = data / "report.duckdb"
     if not (args.reuse_db and db.exists()):
         db.unlink(missing_ok=True)

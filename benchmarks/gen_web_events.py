@@ -97,6 +97,16 @@ def generate(path: Path, n_events: int, *, seed: int = 1, chunk: int = 1_000_000
     return path
 
 
+
+def cached_csv(data: Path, n_events: int) -> Path:
+    """``data/web_events_N.csv``, generated once and shared by the benchmarks."""
+    data.mkdir(exist_ok=True)
+    csv = data / f"web_events_{n_events}.csv"
+    if not csv.exists():
+        print(f"generating {n_events:,} web events into {csv} …", flush=True)
+        generate(csv, n_events)
+    return csv
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("out", type=Path)
