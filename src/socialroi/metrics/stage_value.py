@@ -152,10 +152,9 @@ def funnel_facts(
     zero, one = ibis.literal(0, type="int64"), ibis.literal(1, type="int64")
 
     v = pv.filter(pv.started_at >= lo, pv.started_at < hi)
-    if with_content:
-        v = visits.filter(visits.started_at >= lo, visits.started_at < hi)
     content: dict[str, ir.Value] = {}
-    if with_content:
+    if with_content:  # person_visits drops the campaign and post: read them off the sessions
+        v = visits.filter(visits.started_at >= lo, visits.started_at < hi)
         content = {"campaign": v.campaign.cast("string"), "post_id": v.post_id.cast("string")}
     visit_facts = v.select(
         **content,
@@ -342,7 +341,7 @@ def funnel(
     5,000 visits, 50 leads, 8 customers, $1,500 average → contact_rate 0.01, customer_rate
     0.0016, lead_to_customer 0.16, lead_value 240, visit_value 2.40 (social-metrics.md §5).
     Tested by ``tests/metrics/test_stage_value.py::test_funnel_by_network`` (and
-    ``::test_funnel_total``, ``::test_funnel_by_channel``).
+    ``::test_funnel_total``, ``::test_funnel_by_channel``, ``::test_funnel_by_campaign``).
     """
     if by not in ("network", "channel", "campaign", "post", None):
         raise ValueError(f"by must be 'network', 'channel', 'campaign', 'post' or None, not {by!r}")
