@@ -248,7 +248,12 @@ def _compare(
         "bootstrap_replicates": bootstrap,
         "conversions_on_paths": on_paths,
         "warnings": small_sample_warnings(on_paths, minimum=MIN_CONVERSIONS),
-        "assisted": _rows(engine, assisted_conversions(j)),
+        # engines return groups in any order: most assists first, ties by key, so equal
+        # inputs give equal output on DuckDB and Spark
+        "assisted": sorted(
+            _rows(engine, assisted_conversions(j)),
+            key=lambda r: (-r["assisted_conversions"], -r["last_conversions"], r["credit_key"]),
+        ),
         "top_paths": _rows(engine, top_paths(j, nj, limit=top)) if sets else [],
         "path_length": _rows(engine, path_length_distribution(j).order_by("path_length")),
         "time_lag": _rows(engine, time_lag_distribution(j).order_by("bucket_order")),
