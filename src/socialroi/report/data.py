@@ -10,6 +10,7 @@ a join for the text and an order, run in the engine; only their few rows leave i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -197,13 +198,7 @@ def _clv(engine: Engine, workspace_id: str, date_to: dt.date) -> dict[str, Any] 
     c = historical_clv(engine, workspace_id, date_to)
     if c.social_n + c.non_social_n == 0:
         return None
-    return {
-        "social": c.social, "non_social": c.non_social, "social_n": c.social_n,
-        "non_social_n": c.non_social_n, "social_ci": c.social_ci,
-        "non_social_ci": c.non_social_ci, "difference": c.difference,
-        "difference_ci": c.difference_ci, "p_value": c.p_value, "level": c.level,
-        "warning": c.warning,
-    }  # fmt: skip
+    return dataclasses.asdict(c)
 
 
 def _forecast(engine: Engine, workspace_id: str, date_to: dt.date) -> dict[str, Any] | None:

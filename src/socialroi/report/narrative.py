@@ -329,38 +329,36 @@ def clv_sentences(clv: Mapping[str, Any], currency: str) -> list[str]:
     return out
 
 
+def _amount(metric: str, value: float, currency: str) -> str:
+    """Revenue as money, counts (leads, customers, visits) as whole numbers."""
+    return fmt_money(value, currency) if metric == "revenue" else f"{value:,.0f}"
+
+
 def forecast_sentences(
     series: Mapping[str, Mapping[str, Any]], goals: Sequence[Mapping[str, Any]], currency: str
 ) -> list[str]:
     """The next month's forecast of each metric with its 80 % interval; goals behind pace with
     their projection, or that every goal is on track or met."""
     out: list[str] = []
-    parts = []
-    for metric in ("leads", "customers", "revenue"):
-        points = series.get(metric, {}).get("points") or []
-        if not points:
-            continue
-        nxt = points[0]
-
-        def show(v: float, metric: str = metric) -> str:
-            return fmt_money(v, currency) if metric == "revenue" else f"{v:,.0f}"
-
-        parts.append(
-            f"{show(nxt['value'])} {metric} (80 %: {show(nxt['lo80'])} to {show(nxt['hi80'])})"
-        )
-        month = nxt["month"]
-    if parts:
+    upcoming = [(m, series[m]["points"][0]) for m in ("leads", "customers", "revenue")
+                if series.get(m, {}).get("points")]  # fmt: skip
+    if upcoming:
+        parts = [
+            f"{_amount(m, p['value'], currency)} {m} (80 %: {_amount(m, p['lo80'], currency)} "
+            f"to {_amount(m, p['hi80'], currency)})"
+            for m, p in upcoming
+        ]
+        month = upcoming[0][1]["month"]
         out.append(f"Forecast for {month:%B %Y} from social: " + "; ".join(parts) + ".")
     tracked = [g for g in goals if g.get("status") in ("on_track", "behind", "met", "missed")]
     behind = [g for g in tracked if g["status"] in ("behind", "missed")]
     for g in behind[:3]:
         scope = " ".join(x for x in (g.get("network"), g.get("campaign")) if x) or "all"
-        show_value = fmt_money if g["metric"] == "revenue" else (lambda v, c: f"{v:,.0f}")
         verb = "is projected at" if g["status"] == "behind" else "ended at"
         out.append(
             f"Goal {g['metric']} ({scope}, {g['period_start']} to {g['period_end']}) "
-            f"{verb} {show_value(g['projected'], currency)} against a target of "
-            f"{show_value(g['target'], currency)}."
+            f"{verb} {_amount(g['metric'], g['projected'], currency)} against a target of "
+            f"{_amount(g['metric'], g['target'], currency)}."
         )
     if tracked and not behind:
         out.append(f"All {len(tracked)} goals are on track or met.")
