@@ -21,6 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from socialroi.engine import DuckDBEngine
@@ -134,6 +135,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="socialroi", lifespan=lifespan, docs_url=None, redoc_url=None)
     _add_tracking_routes(app)
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(resources.files("socialroi.web").joinpath("static"))),
+        name="static",
+    )
     app.add_middleware(_CollectorFastPath)
     return app
 
