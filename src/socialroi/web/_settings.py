@@ -29,6 +29,16 @@ class Settings(BaseModel):
     country_header: str | None = None
     admin_token: str | None = None
     retry_after_s: int = Field(default=5, gt=0)
+    #: drop the cookies' Secure flag, but only for plain-http requests to a loopback host
+    #: (local development and tests; browsers refuse Secure cookies over http elsewhere)
+    insecure_loopback_cookies: bool = False
+    #: a session ends after this long without a request, and this long after sign-in at most
+    session_idle_s: int = Field(default=12 * 3600, gt=0)
+    session_max_s: int = Field(default=14 * 86400, gt=0)
+    #: failed sign-ins allowed per email and per client address in login_window_s
+    login_failures_per_email: int = Field(default=5, gt=0)
+    login_failures_per_ip: int = Field(default=20, gt=0)
+    login_window_s: int = Field(default=900, gt=0)
 
     @property
     def spool_path(self) -> Path:

@@ -140,6 +140,10 @@ def create_app(settings: Settings) -> FastAPI:
         StaticFiles(directory=str(resources.files("socialroi.web").joinpath("static"))),
         name="static",
     )
+    from socialroi.web import accounts_web  # imports this module: not at the top
+
+    # account pages, CSRF and security headers; the collector's fast path stays outermost
+    accounts_web.install(app)
     app.add_middleware(_CollectorFastPath)
     return app
 

@@ -1,0 +1,57 @@
+"""Helpers of the account tests: an app on a real database, signed-in clients, form tokens."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
+
+from socialroi.engine import DuckDBEngine
+from socialroi.web import Settings, create_app
+from socialroi.web.auth import api_scope
+from socialroi.web.scope import Scope
+
+PASSWORD = "correct horse battery"
+BASE = "http://localhost"  # a loopback host: the insecure-loopback cookie setting applies
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
+
+
+def make_app(db: Path, **settings: Any) -> FastAPI:
+    """The real app, plus one probe API route (``/api/v1/_probe/scope``) that returns the
+    scope ``api_scope`` resolved: the API's door is tested before any API route exists."""
+    app = create_app(Settings(db=db, insecure_loopback_cookies=True, **settings))
+
+    @app.get("/api/v1/_probe/scope")
+    def probe(scope: Scope = Depends(api_scope)) -> dict[str, Any]:  # noqa: B008
+        return {"workspace": scope.workspace_id, "role": scope.role, "via": scope.via}
+
+    return app
+
+
+def client(app: FastAPI) -> TestClient:
+    return TestClient(app, base_url=BASE, follow_redirects=False)
+
+
+def csrf_token(c: TestClient) -> str:
+    """The session's CSRF token, read from a form as a browser would."""
+    page = c.get("/account/password")
+    assert page.status_code == 200, page.text
+    m = _CSRF.search(page.text)
+    assert m is not None and m.group(1), "no CSRF token on the page"
+    return m.group(1)
+
+
+def login(c: TestClient, email: str, password: str = PASSWORD) -> None:
+    r = c.post("/login", data={"email": email, "password": password, "next": "/"})
+    assert r.status_code == 303, r.text
+
+
+def workspace_db(path: Path, *workspaces: str) -> Path:
+    with DuckDBEngine(path) as eng:
+        for ws in workspaces:
+            eng.ensure_workspace(ws, name=f"{ws} name", currency="EUR")
+    return path
