@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI
-from fastapi.testclient import TestClient
+
+with warnings.catch_warnings():
+    # starlette 1.x prefers httpx2 (not installed); the httpx client works the same
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from socialroi.engine import DuckDBEngine
 from socialroi.web import Settings, create_app
 from socialroi.web.auth import api_scope
 from socialroi.web.scope import Scope
 
-PASSWORD = "correct horse battery"
+PASSWORD = "correct horse battery"  # noqa: S105 - the test users' password
 BASE = "http://localhost"  # a loopback host: the insecure-loopback cookie setting applies
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -23,7 +28,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 def make_app(db: Path, **settings: Any) -> FastAPI:
     """The real app, plus one probe API route (``/api/v1/_probe/scope``) that returns the
     scope ``api_scope`` resolved: the API's door is tested before any API route exists."""
-    app = create_app(Settings(db=db, insecure_loopback_cookies=True, **settings))
+    app = create_app(Settings(db=db, **({"insecure_loopback_cookies": True} | settings)))
 
     @app.get("/api/v1/_probe/scope")
     def probe(scope: Scope = Depends(api_scope)) -> dict[str, Any]:  # noqa: B008

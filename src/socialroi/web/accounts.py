@@ -191,7 +191,8 @@ def normalise_email(email: str) -> str:
 
 
 def check_password(password: str, email: str) -> None:
-    """Refuse a password shorter than :data:`PASSWORD_MIN_LENGTH` or containing the email."""
+    """Refuse a password shorter than :data:`PASSWORD_MIN_LENGTH` or containing the email
+    (or its part before the @, from 4 characters)."""
     if len(password) < PASSWORD_MIN_LENGTH:
         raise AccountError(
             f"the password has {len(password)} characters; at least {PASSWORD_MIN_LENGTH} "
@@ -201,7 +202,9 @@ def check_password(password: str, email: str) -> None:
     if len(password) > 1024:
         raise AccountError("the password is longer than 1024 characters", hint="use a shorter one")
     low = password.lower()
-    if email and (email in low or email.split("@")[0] in low):
+    local = email.split("@")[0]
+    # the name part only when long enough to matter ("a@…" would forbid every "a")
+    if email and (email in low or (len(local) >= 4 and local in low)):
         raise AccountError(
             "the password contains the email address", hint="choose one unrelated to the email"
         )
