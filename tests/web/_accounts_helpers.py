@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI
+from fastapi.routing import iter_route_contexts
 
 with warnings.catch_warnings():
     # starlette 1.x prefers httpx2 (not installed); the httpx client works the same
@@ -60,3 +61,13 @@ def workspace_db(path: Path, *workspaces: str) -> Path:
         for ws in workspaces:
             eng.ensure_workspace(ws, name=f"{ws} name", currency="EUR")
     return path
+
+
+def routes(app: FastAPI) -> list[tuple[str, frozenset[str]]]:
+    """Every (path, methods) the router answers, included routers flattened (mounts such as
+    /static have no methods and are left out)."""
+    out = []
+    for rc in iter_route_contexts(app.routes):
+        if rc.path is not None and rc.methods:
+            out.append((rc.path, frozenset(rc.methods)))
+    return out

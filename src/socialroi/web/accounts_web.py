@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from socialroi.errors import SocialRoiError
@@ -367,11 +367,16 @@ def invite_accept(request: Request, token: str, password: FormStr = "") -> Respo
 
 
 def _admin(request: Request, workspace: str) -> Scope:
+    """A member's scope with the admin role at least (a dependency: it runs, and answers 404
+    for another workspace, before the form is validated)."""
     scope = page_scope(request, workspace)
     if scope.via == "share":
         raise HTTPException(404, "not found")
     scope.require("admin")
     return scope
+
+
+AdminScope = Annotated[Scope, Depends(_admin)]
 
 
 def _members_page(
@@ -404,13 +409,12 @@ def _base_url(request: Request) -> str:
 
 
 @router.get("/w/{workspace}/members")
-def members_page(request: Request, workspace: str) -> Response:
-    return _members_page(request, _admin(request, workspace))
+def members_page(request: Request, scope: AdminScope) -> Response:
+    return _members_page(request, scope)
 
 
 @router.post("/w/{workspace}/members/invite")
-def members_invite(request: Request, workspace: str, email: FormStr, role: FormStr) -> Response:
-    scope = _admin(request, workspace)
+def members_invite(request: Request, scope: AdminScope, email: FormStr, role: FormStr) -> Response:
     if role not in _grantable(scope):
         return _members_page(request, scope, error=f"you cannot invite as {role}", status=403)
     try:
@@ -429,8 +433,7 @@ def _member(request: Request, scope: Scope, user_id: str) -> acc.Member:
 
 
 @router.post("/w/{workspace}/members/{user_id}/role")
-def members_role(request: Request, workspace: str, user_id: str, role: FormStr) -> Response:
-    scope = _admin(request, workspace)
+def members_role(request: Request, scope: AdminScope, user_id: str, role: FormStr) -> Response:
     member = _member(request, scope, user_id)
     if role not in _grantable(scope) or (member.role == "owner" and scope.role != "owner"):
         return _members_page(request, scope, error="only an owner can do that", status=403)
@@ -443,8 +446,7 @@ def members_role(request: Request, workspace: str, user_id: str, role: FormStr) 
 
 
 @router.post("/w/{workspace}/members/{user_id}/remove")
-def members_remove(request: Request, workspace: str, user_id: str) -> Response:
-    scope = _admin(request, workspace)
+def members_remove(request: Request, scope: AdminScope, user_id: str) -> Response:
     member = _member(request, scope, user_id)
     if member.role == "owner" and scope.role != "owner":
         return _members_page(request, scope, error="only an owner can remove an owner", status=403)
@@ -457,8 +459,7 @@ def members_remove(request: Request, workspace: str, user_id: str) -> Response:
 
 
 @router.post("/w/{workspace}/invitations/{invitation_id}/revoke")
-def invitation_revoke(request: Request, workspace: str, invitation_id: str) -> Response:
-    scope = _admin(request, workspace)
+def invitation_revoke(request: Request, scope: AdminScope, invitation_id: str) -> Response:
     with writing(request) as eng:
         if not acc.revoke_invitation(eng, scope.workspace_id, invitation_id):
             raise HTTPException(404, "not found")
@@ -486,15 +487,14 @@ def _tokens_page(
 
 
 @router.get("/w/{workspace}/tokens")
-def tokens_page(request: Request, workspace: str) -> Response:
-    return _tokens_page(request, _admin(request, workspace))
+def tokens_page(request: Request, scope: AdminScope) -> Response:
+    return _tokens_page(request, scope)
 
 
 @router.post("/w/{workspace}/tokens")
 def tokens_create(
-    request: Request, workspace: str, name: FormStr, token_scope: FormStr
+    request: Request, scope: AdminScope, name: FormStr, token_scope: FormStr
 ) -> Response:
-    scope = _admin(request, workspace)
     try:
         with writing(request) as eng:
             _, token = acc.create_token(eng, scope.workspace_id, name, token_scope, scope.user_id)
@@ -504,8 +504,7 @@ def tokens_create(
 
 
 @router.post("/w/{workspace}/tokens/{token_id}/revoke")
-def tokens_revoke(request: Request, workspace: str, token_id: str) -> Response:
-    scope = _admin(request, workspace)
+def tokens_revoke(request: Request, scope: AdminScope, token_id: str) -> Response:
     with writing(request) as eng:
         if not acc.revoke_token(eng, scope.workspace_id, token_id):
             raise HTTPException(404, "not found")
@@ -539,15 +538,14 @@ def _shares_page(
 
 
 @router.get("/w/{workspace}/shares")
-def shares_page(request: Request, workspace: str) -> Response:
-    return _shares_page(request, _admin(request, workspace))
+def shares_page(request: Request, scope: AdminScope) -> Response:
+    return _shares_page(request, scope)
 
 
 @router.post("/w/{workspace}/shares")
 def shares_create(
-    request: Request, workspace: str, page: FormStr, days: FormStr = "30"
+    request: Request, scope: AdminScope, page: FormStr, days: FormStr = "30"
 ) -> Response:
-    scope = _admin(request, workspace)
     try:
         n_days = int(days)
     except ValueError:
@@ -563,8 +561,7 @@ def shares_create(
 
 
 @router.post("/w/{workspace}/shares/{share_id}/revoke")
-def shares_revoke(request: Request, workspace: str, share_id: str) -> Response:
-    scope = _admin(request, workspace)
+def shares_revoke(request: Request, scope: AdminScope, share_id: str) -> Response:
     with writing(request) as eng:
         if not acc.revoke_share(eng, scope.workspace_id, share_id):
             raise HTTPException(404, "not found")
