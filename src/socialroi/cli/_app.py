@@ -131,4 +131,5 @@ def register_commands() -> None:
         report,
         setup,
         summary,
+        users,
     )

@@ -265,6 +265,14 @@ def serve(
         typer.Option(envvar="SOCIALROI_ADMIN_TOKEN", help="bearer token for /api/counters"),
     ] = None,
     max_spool_mb: Annotated[int, typer.Option(help="backlog cap before answering 429")] = 256,
+    insecure_loopback_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-loopback-cookies",
+            help="session cookie without Secure, only for plain http to 127.0.0.1/localhost "
+            "(local trials and tests)",
+        ),
+    ] = False,
 ) -> None:
     """Run the redirector, collector and API in one process (DuckDB has one writer)."""
     import uvicorn
@@ -278,6 +286,7 @@ def serve(
         country_header=country_header,
         admin_token=admin_token,
         max_spool_bytes=max_spool_mb * 2**20,
+        insecure_loopback_cookies=insecure_loopback_cookies,
     )
     console.print(
         f"socialroi on http://{host}:{port} (database {settings.db}, spool {settings.spool_path})"

@@ -14,6 +14,7 @@ with argon2id, RFC 9106's low-memory profile (:data:`HASHER`: time cost 3, 64 Mi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -72,6 +73,7 @@ __all__ = [
     "revoke",
     "revoke_invitation",
     "revoke_share",
+    "require_user",
     "revoke_token",
     "role_of",
     "set_password",
@@ -97,8 +99,6 @@ SHARE_PAGES: tuple[str, ...] = (
     "report",
 )
 TokenScope = Literal["read", "write"]
-#: a valid hash verified when the email is unknown, so both answers take the same time
-_DUMMY_HASH = HASHER.hash(secrets.token_hex(16))
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -158,6 +158,13 @@ class Share:
     created_at: dt.datetime
     expires_at: dt.datetime
     revoked_at: dt.datetime | None
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A valid hash verified when the email is unknown, so both answers take the same time
+    (made on first use: hashing at import would slow every CLI start)."""
+    return HASHER.hash(secrets.token_hex(16))
 
 
 def _now() -> dt.datetime:
@@ -224,7 +231,7 @@ def get_user(eng: DuckDBEngine, user_id: str) -> User | None:
     return User(rows[0][0], rows[0][1]) if rows else None
 
 
-def _require_user(eng: DuckDBEngine, email: str) -> User:
+def require_user(eng: DuckDBEngine, email: str) -> User:
     user = find_user(eng, email)
     if user is None:
         raise AccountError(
@@ -257,7 +264,7 @@ def authenticate(eng: DuckDBEngine, email: str, password: str) -> User | None:
         "SELECT user_id, email, password_hash FROM users WHERE email = ?",
         [email.strip().lower()],
     )
-    stored = rows[0][2] if rows else _DUMMY_HASH
+    stored = rows[0][2] if rows else _dummy_hash()
     try:
         HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -308,7 +315,7 @@ def list_users(eng: DuckDBEngine) -> list[tuple[User, list[tuple[str, Role]]]]:
 def delete_user(eng: DuckDBEngine, email: str, *, force: bool = False) -> None:
     """Delete a user with their memberships and sessions (never a workspace's last owner,
     unless ``force``: undoing a sign-up that failed half-way)."""
-    user = _require_user(eng, email)
+    user = require_user(eng, email)
     for ws, role in workspaces_of(eng, user.user_id):
         if role == "owner" and not force:
             _keep_an_owner(eng, ws, user.user_id)
