@@ -13,6 +13,7 @@ with argon2id, RFC 9106's low-memory profile (:data:`HASHER`: time cost 3, 64 Mi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -21,6 +22,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -167,6 +169,9 @@ def _dummy_hash() -> str:
     return HASHER.hash(secrets.token_hex(16))
 
 
+_NO_LOCK: AbstractContextManager[Any] = contextlib.nullcontext()
+
+
 def _now() -> dt.datetime:
     # naive UTC, as every TIMESTAMP column of the database
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -258,8 +263,13 @@ def create_user(eng: DuckDBEngine, email: str, password: str) -> User:
     return user
 
 
-def authenticate(eng: DuckDBEngine, email: str, password: str) -> User | None:
-    """The user if ``password`` is theirs, else None; an unknown email costs the same time."""
+def authenticate(
+    eng: DuckDBEngine, email: str, password: str, *, lock: AbstractContextManager[Any] = _NO_LOCK
+) -> User | None:
+    """The user if ``password`` is theirs, else None; an unknown email costs the same time.
+
+    ``lock`` is held only around the rare write (a rehash after the parameters changed), not
+    around the ~0.1 s verification."""
     rows = eng.run(
         "SELECT user_id, email, password_hash FROM users WHERE email = ?",
         [email.strip().lower()],
@@ -272,10 +282,9 @@ def authenticate(eng: DuckDBEngine, email: str, password: str) -> User | None:
     if not rows:
         return None
     if HASHER.check_needs_rehash(stored):
-        eng.run(
-            "UPDATE users SET password_hash = ? WHERE user_id = ?",
-            [HASHER.hash(password), rows[0][0]],
-        )
+        new_hash = HASHER.hash(password)
+        with lock:
+            eng.run("UPDATE users SET password_hash = ? WHERE user_id = ?", [new_hash, rows[0][0]])
     return User(rows[0][0], rows[0][1])
 
 
@@ -436,6 +445,8 @@ def create_session(
     """A new session for the user; returns (session id for the cookie, CSRF token)."""
     sid, csrf = _new_secret(), _new_secret()
     now = _now()
+    # sessions nobody came back to would otherwise stay forever
+    eng.run("DELETE FROM sessions WHERE expires_at <= ?", [now])
     eng.run(
         "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)",
         [_digest(sid), user_id, csrf, now, now, min(now + idle, now + absolute)],
@@ -450,9 +461,11 @@ def lookup_session(
     idle: dt.timedelta,
     absolute: dt.timedelta,
     touch_after: dt.timedelta = dt.timedelta(minutes=1),
+    lock: AbstractContextManager[Any] = _NO_LOCK,
 ) -> Session | None:
     """The live session of cookie value ``sid``; slides its idle expiry (at most once a
-    ``touch_after``, to keep writes off the request path); expired sessions are deleted."""
+    ``touch_after``, to keep writes off the request path); expired sessions are deleted.
+    ``lock`` is held around those writes only."""
     h = _digest(sid)
     rows = eng.run(
         "SELECT s.user_id, u.email, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at "
@@ -464,14 +477,16 @@ def lookup_session(
     uid, email, csrf, created, seen, expires = rows[0]
     now = _now()
     if now >= expires:
-        eng.run("DELETE FROM sessions WHERE session_hash = ?", [h])
+        with lock:
+            eng.run("DELETE FROM sessions WHERE session_hash = ?", [h])
         return None
     if now - seen >= touch_after:
         expires = min(now + idle, created + absolute)
-        eng.run(
-            "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE session_hash = ?",
-            [now, expires, h],
-        )
+        with lock:
+            eng.run(
+                "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE session_hash = ?",
+                [now, expires, h],
+            )
     return Session(h, User(uid, email), csrf, created, expires)
 
 
@@ -586,9 +601,14 @@ def _api_token(row: tuple[Any, ...]) -> ApiToken:
 
 
 def lookup_token(
-    eng: DuckDBEngine, token: str, *, touch_after: dt.timedelta = dt.timedelta(minutes=1)
+    eng: DuckDBEngine,
+    token: str,
+    *,
+    touch_after: dt.timedelta = dt.timedelta(minutes=1),
+    lock: AbstractContextManager[Any] = _NO_LOCK,
 ) -> ApiToken | None:
-    """The live (unrevoked) API token ``token``; records its use (at most once a minute)."""
+    """The live (unrevoked) API token ``token``; records its use (at most once a
+    ``touch_after``, holding ``lock`` for that write only)."""
     rows = eng.run(
         "SELECT token_id, workspace_id, name, scope, created_at, last_used_at, revoked_at "
         "FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
@@ -599,7 +619,10 @@ def lookup_token(
     tok = _api_token(rows[0])
     now = _now()
     if tok.last_used_at is None or now - tok.last_used_at >= touch_after:
-        eng.run("UPDATE api_tokens SET last_used_at = ? WHERE token_id = ?", [now, tok.token_id])
+        with lock:
+            eng.run(
+                "UPDATE api_tokens SET last_used_at = ? WHERE token_id = ?", [now, tok.token_id]
+            )
     return tok
 
 

@@ -214,8 +214,8 @@ def login(
         )
         response.headers["Retry-After"] = str(wait)
         return response
-    with writing(request) as eng:
-        user = acc.authenticate(eng, email_key, password)
+    st = state(request)
+    user = acc.authenticate(st.reader(), email_key, password, lock=st.writer_lock)
     if user is None:
         _failed(request, email_key)
         return _login_page(request, "wrong email or password", status=400, email=email, next=target)

@@ -105,9 +105,7 @@ def writing(request: Request) -> Iterator[DuckDBEngine]:
 
 def _resolve_session(st: AppState, sid: str) -> Session | None:
     idle, absolute = session_lifetimes(st.settings)
-    eng = st.reader()
-    with st.writer_lock:
-        return lookup_session(eng, sid, idle=idle, absolute=absolute)
+    return lookup_session(st.reader(), sid, idle=idle, absolute=absolute, lock=st.writer_lock)
 
 
 def _cookie_value(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
@@ -213,8 +211,7 @@ def page_scope(request: Request, workspace: str) -> Scope:
             return scope
     token = request.query_params.get("share")
     if token and request.method in ("GET", "HEAD"):
-        with writing(request) as weng:
-            share = lookup_share(weng, token)
+        share = lookup_share(eng, token)
         if share is not None and share.workspace_id == workspace:
             _, page = _shared_page(request.url.path, workspace)
             ws = _workspace(eng, workspace)
@@ -237,8 +234,7 @@ def api_scope(request: Request) -> Scope:
             raise HTTPException(
                 401, "use Authorization: Bearer <API token>", {"WWW-Authenticate": "Bearer"}
             )
-        with writing(request) as weng:
-            tok = lookup_token(weng, token.strip())
+        tok = lookup_token(eng, token.strip(), lock=state(request).writer_lock)
         if tok is None:
             raise HTTPException(
                 401,
