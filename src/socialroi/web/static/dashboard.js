@@ -23,7 +23,8 @@
     try { spec = JSON.parse(block.textContent); } catch (err) {
       el.setAttribute("data-error", String(err)); return;
     }
-    window.vegaEmbed(el, spec, {actions: false, renderer: "svg", ast: true})
+    window.vegaEmbed(el, spec, {actions: false, renderer: "svg", ast: true, defaultStyle: false,
+      tooltip: {disableDefaultStyle: true}})
       .then(function () { el.setAttribute("data-rendered", "true"); })
       .catch(function (err) {
         el.setAttribute("data-error", String(err));
