@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import warnings
 
 import pytest
 from fastapi import HTTPException

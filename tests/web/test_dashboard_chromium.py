@@ -70,7 +70,8 @@ def test_charts_draw_under_strict_csp(client: Any, page: str, tmp_path: Path) ->
                 "div.chart", "els => els.map(e => e.querySelectorAll('svg path, svg rect').length)"
             )
             assert all(k > 0 for k in drawn), drawn
-            tab.screenshot(path=str(tmp_path / f"dashboard-{page or 'overview'}.png"), full_page=True)
+            shot = tmp_path / f"dashboard-{page or 'overview'}.png"
+            tab.screenshot(path=str(shot), full_page=True)
         finally:
             browser.close()
     assert violations == [], violations
