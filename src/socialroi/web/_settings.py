@@ -29,6 +29,8 @@ class Settings(BaseModel):
     country_header: str | None = None
     admin_token: str | None = None
     retry_after_s: int = Field(default=5, gt=0)
+    #: the largest file the imports page and ``POST /api/v1/imports`` accept (413 beyond)
+    max_upload_bytes: int = Field(default=512 * 2**20, gt=0)
 
     @property
     def spool_path(self) -> Path:

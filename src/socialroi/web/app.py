@@ -135,6 +135,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="socialroi", lifespan=lifespan, docs_url=None, redoc_url=None)
     _add_tracking_routes(app)
+    from socialroi.web.manage import router as manage_router  # imports this module
+
+    app.include_router(manage_router)
     app.mount(
         "/static",
         StaticFiles(directory=str(resources.files("socialroi.web").joinpath("static"))),
