@@ -1,6 +1,6 @@
 """The Playwright harness: Debian's Chromium driving a real server on loopback.
 
-- ``browser``: headless ``/usr/bin/chromium`` through Python Playwright (once per session;
+- ``browser``: headless ``/usr/bin/chromium`` through Python Playwright (once per module;
   ``make test`` installs Chromium under CI=true).
 - ``demo_dir``: a small demo company's canonical files (the files users upload).
 - ``e2e_server``: the app served by uvicorn on loopback with a database holding workspace
@@ -39,8 +39,10 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 WORKSPACE = "acme"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # module scope: Playwright's sync API keeps an event loop running in the main thread,
+    # which would break later tests that call asyncio.run()
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         pytest.fail("the browser tests need Debian's chromium: run `make test` (installs it)")
     with sync_playwright() as p:
