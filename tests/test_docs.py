@@ -118,10 +118,10 @@ EXPORTED = {
     "socialroi.tracking": [
         "CLICK_PARAM", "DEDUP_WINDOW", "DailySalt", "EventContext", "Goal", "Link",
         "RequestRejected", "Spool", "SpoolFull", "SpoolUnavailable", "UnsafeURL", "Writer",
-        "add_goal", "add_origin", "bot_name", "bulk_create", "check_target", "counters",
-        "create_link", "goals", "is_spam_referrer", "link_by_code", "list_links", "merge_query",
-        "open_database", "origins", "parse_events", "qr_code", "redirect_location",
-        "set_utm_template",
+        "add_goal", "add_origin", "bot_name", "bulk_create", "check_target", "count_links",
+        "counters", "create_link", "goals", "is_spam_referrer", "link_by_code", "link_counts",
+        "list_links", "merge_query", "open_database", "origins", "parse_events", "qr_code",
+        "redirect_location", "remove_origin", "set_utm_template", "utm_templates",
     ],
     "socialroi.web": ["AppState", "Settings", "create_app", "state"],
     "socialroi.export": [

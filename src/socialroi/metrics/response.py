@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import ibis
 import ibis.expr.types as ir
 
-from socialroi.engine import Engine, Tables
+from socialroi.engine import DuckDBEngine, Engine, Tables
 from socialroi.errors import ConfigError
 from socialroi.metrics._period import period_bounds
 from socialroi.metrics._types import TIMESTAMP
@@ -56,9 +56,11 @@ __all__ = [
     "business_calendar",
     "cases",
     "first_responses",
+    "load_business_hours",
     "response_by",
     "response_section",
     "response_stats",
+    "save_business_hours",
     "unanswered_threads",
 ]
 
@@ -101,6 +103,36 @@ class BusinessHours:
             )
         if self.timezone is not None:
             _zone(self.timezone)
+
+
+def load_business_hours(engine: DuckDBEngine, workspace_id: str) -> BusinessHours:
+    """The workspace's saved office hours (table ``business_hours``, set on the settings page),
+    or the default :class:`BusinessHours` when none are saved."""
+    rows = engine.run(
+        "SELECT start_time, end_time, days, timezone FROM business_hours WHERE workspace_id = ?",
+        [workspace_id],
+    )
+    if not rows:
+        return BusinessHours()
+    start, end, days, zone = rows[0]
+    return BusinessHours(start, end, tuple(int(d) for d in str(days).split(",") if d), zone)
+
+
+def save_business_hours(engine: DuckDBEngine, workspace_id: str, hours: BusinessHours) -> None:
+    """Save ``hours`` as the workspace's office hours (replacing the previous ones)."""
+    engine.workspace(workspace_id)
+    with engine.transaction():
+        engine.run("DELETE FROM business_hours WHERE workspace_id = ?", [workspace_id])
+        engine.run(
+            "INSERT INTO business_hours VALUES (?, ?, ?, ?, ?)",
+            [
+                workspace_id,
+                hours.start,
+                hours.end,
+                ",".join(str(d) for d in sorted(set(hours.days))),
+                hours.timezone,
+            ],
+        )
 
 
 def _zone(name: str) -> ZoneInfo:

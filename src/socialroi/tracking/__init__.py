@@ -14,18 +14,21 @@ No web framework here: :mod:`socialroi.web` exposes these functions over HTTP.
 from __future__ import annotations
 
 from socialroi.tracking.bots import bot_name, is_spam_referrer
-from socialroi.tracking.config import Goal, add_goal, add_origin, goals, origins
+from socialroi.tracking.config import Goal, add_goal, add_origin, goals, origins, remove_origin
 from socialroi.tracking.events import EventContext, RequestRejected, parse_events
 from socialroi.tracking.links import (
     CLICK_PARAM,
     Link,
     bulk_create,
+    count_links,
     create_link,
     link_by_code,
+    link_counts,
     list_links,
     qr_code,
     redirect_location,
     set_utm_template,
+    utm_templates,
 )
 from socialroi.tracking.spool import Spool, SpoolFull, SpoolUnavailable
 from socialroi.tracking.urls import UnsafeURL, check_target, merge_query
@@ -50,11 +53,13 @@ __all__ = [
     "bot_name",
     "bulk_create",
     "check_target",
+    "count_links",
     "counters",
     "create_link",
     "goals",
     "is_spam_referrer",
     "link_by_code",
+    "link_counts",
     "list_links",
     "merge_query",
     "open_database",
@@ -62,5 +67,7 @@ __all__ = [
     "parse_events",
     "qr_code",
     "redirect_location",
+    "remove_origin",
     "set_utm_template",
+    "utm_templates",
 ]

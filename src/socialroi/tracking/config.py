@@ -8,7 +8,15 @@ from urllib.parse import urlsplit
 from socialroi.engine import DuckDBEngine
 from socialroi.errors import ConfigError
 
-__all__ = ["Goal", "add_goal", "add_origin", "goals", "normalise_origin", "origins"]
+__all__ = [
+    "Goal",
+    "add_goal",
+    "add_origin",
+    "goals",
+    "normalise_origin",
+    "origins",
+    "remove_origin",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,17 @@ def add_origin(eng: DuckDBEngine, workspace_id: str, origin: str) -> str:
         )
         eng.run("INSERT INTO tracking_origins VALUES (?, ?)", [workspace_id, value])
     return value
+
+
+def remove_origin(eng: DuckDBEngine, workspace_id: str, origin: str) -> bool:
+    """Stop accepting events from ``origin``; False when it was not allowed."""
+    value = normalise_origin(origin)
+    with eng.transaction():
+        rows = eng.run(
+            "DELETE FROM tracking_origins WHERE workspace_id = ? AND origin = ? RETURNING 1",
+            [workspace_id, value],
+        )
+    return bool(rows)
 
 
 def origins(eng: DuckDBEngine) -> dict[str, frozenset[str]]:

@@ -31,15 +31,19 @@ from socialroi.tracking.urls import UnsafeURL, check_target, merge_query
 
 __all__ = [
     "CLICK_PARAM",
+    "LINK_SORTS",
     "UTM_FIELDS",
     "Link",
     "bulk_create",
+    "count_links",
     "create_link",
     "link_by_code",
+    "link_counts",
     "list_links",
     "qr_code",
     "redirect_location",
     "set_utm_template",
+    "utm_templates",
 ]
 
 UTM_FIELDS: tuple[str, ...] = (
@@ -120,6 +124,20 @@ def set_utm_template(
         )
 
 
+def utm_templates(eng: DuckDBEngine, workspace_id: str) -> dict[str, dict[str, str | None]]:
+    """The workspace's saved templates by network (``*`` first), plus the default naming rule
+    under ``""`` for what applies when none is saved."""
+    rows = eng.run(
+        "SELECT network, utm_source, utm_medium, utm_campaign, utm_content, utm_term "
+        "FROM utm_templates WHERE workspace_id = ? ORDER BY network <> '*', network",
+        [workspace_id],
+    )
+    out = {"": dict(_DEFAULT_TEMPLATE)}
+    for r in rows:
+        out[str(r[0])] = dict(zip(UTM_FIELDS, r[1:], strict=True))
+    return out
+
+
 def _fill(
     value: str | None, network: str | None, campaign: str | None, post: str | None
 ) -> str | None:
@@ -150,8 +168,12 @@ def create_link(
     utm: Mapping[str, str | None] | None = None,
     forward_params: bool = True,
     now: dt.datetime | None = None,
+    template: str | None = None,
 ) -> Link:
     """Create a tracked link (or return the post's existing link on that network).
+
+    ``template`` names the saved UTM template to use (a network or ``*``) instead of the
+    link's network's own.
 
     Raises :class:`~socialroi.tracking.urls.UnsafeURL` for a target that is not an absolute
     http(s) URL, and ``ConfigError`` for a taken code or an unknown network.
@@ -176,8 +198,10 @@ def create_link(
         raise ConfigError(f"code {code!r} is not 1-64 letters, digits, - or _", hint="pick another")
     elif eng.run("SELECT 1 FROM links WHERE code = ?", [code]):
         raise ConfigError(f"code {code!r} is taken", hint="pick another code or leave it out")
-    template = _template(eng, workspace_id, net)
-    values = {f: _fill(template.get(f), net, campaign, post_id) for f in UTM_FIELDS}
+    if template is not None and template != "*":
+        template = _network(template)
+    chosen = _template(eng, workspace_id, template or net)
+    values = {f: _fill(chosen.get(f), net, campaign, post_id) for f in UTM_FIELDS}
     for f, v in (utm or {}).items():
         if f not in UTM_FIELDS:
             raise ConfigError(f"unknown UTM field {f!r}", hint="use " + ", ".join(UTM_FIELDS))
@@ -242,13 +266,69 @@ def link_by_code(eng: DuckDBEngine, code: str) -> Link | None:
     return _link(rows[0]) if rows else None
 
 
-def list_links(eng: DuckDBEngine, workspace_id: str) -> list[Link]:
-    """The workspace's links, newest first."""
+#: The orders :func:`list_links` offers (API ``sort``), each a fixed SQL clause.
+LINK_SORTS: dict[str, str] = {
+    "-created_at": "l.created_at DESC, l.code",
+    "created_at": "l.created_at, l.code",
+    "code": "l.code",
+    "-code": "l.code DESC",
+}
+
+
+def list_links(
+    eng: DuckDBEngine,
+    workspace_id: str,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    sort: str = "-created_at",
+    network: str | None = None,
+) -> list[Link]:
+    """The workspace's links, newest first (``sort``: a key of :data:`LINK_SORTS`),
+    optionally of one ``network``; ``limit``/``offset``: one page of them."""
     eng.workspace(workspace_id)
-    rows = eng.run(
-        _LINK_SELECT + "WHERE l.workspace_id = ? ORDER BY l.created_at DESC, l.code", [workspace_id]
-    )
+    order = LINK_SORTS.get(sort)
+    if order is None:
+        raise ConfigError(f"unknown sort {sort!r}", hint="use one of " + ", ".join(LINK_SORTS))
+    params: list[object] = [workspace_id]
+    where = "WHERE l.workspace_id = ?"
+    if network is not None:
+        where += " AND l.network_ = ?"
+        params.append(_network(network))
+    page = ""
+    if limit is not None:
+        page = " LIMIT ? OFFSET ?"
+        params += [max(limit, 0), max(offset, 0)]
+    rows = eng.run(_LINK_SELECT + where + " ORDER BY " + order + page, params)
     return [_link(r) for r in rows]
+
+
+def count_links(eng: DuckDBEngine, workspace_id: str, *, network: str | None = None) -> int:
+    """How many links the workspace has (of ``network``, if given)."""
+    params: list[object] = [workspace_id]
+    where = "WHERE l.workspace_id = ?"
+    if network is not None:
+        where += " AND l.network_ = ?"
+        params.append(_network(network))
+    rows = eng.run("SELECT count(*) FROM (" + _LINK_SELECT + where + ")", params)  # noqa: S608
+    return int(rows[0][0]) if rows else 0
+
+
+def link_counts(
+    eng: DuckDBEngine, workspace_id: str, codes: Sequence[str]
+) -> dict[str, tuple[int, int]]:
+    """``code -> (clicks, bot hits)`` of the workspace's links ``codes`` (bots are never
+    clicks: they are recorded in ``bot_hits`` instead)."""
+    if not codes:
+        return {}
+    rows = eng.run(
+        "SELECT c.code, "
+        "(SELECT count(*) FROM clicks k WHERE k.workspace_id = $1 AND k.code = c.code), "
+        "(SELECT count(*) FROM bot_hits b WHERE b.workspace_id = $1 AND b.stream = 'clicks' "
+        "AND b.code = c.code) FROM unnest($2::VARCHAR[]) c(code)",
+        [workspace_id, list(codes)],
+    )
+    return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
 
 def redirect_location(

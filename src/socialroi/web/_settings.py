@@ -39,6 +39,8 @@ class Settings(BaseModel):
     login_failures_per_email: int = Field(default=5, gt=0)
     login_failures_per_ip: int = Field(default=20, gt=0)
     login_window_s: int = Field(default=900, gt=0)
+    #: the largest file the imports page and ``POST /api/v1/imports`` accept (413 beyond)
+    max_upload_bytes: int = Field(default=512 * 2**20, gt=0)
 
     @property
     def spool_path(self) -> Path:

@@ -136,10 +136,11 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="socialroi", lifespan=lifespan, docs_url=None, redoc_url=None)
     _add_tracking_routes(app)
     # before the /static mount: the dashboard serves /static/vega.js from the vl-convert bundle
-    from socialroi.web import api, dashboard, problems
+    from socialroi.web import api, dashboard, manage, problems  # they import this module
 
     app.include_router(dashboard.router)
     app.include_router(api.router)
+    app.include_router(manage.router)
     problems.install(app)
     app.mount(
         "/static",

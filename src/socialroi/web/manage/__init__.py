@@ -1,0 +1,31 @@
+"""The management pages and the write API: links, imports, settings (issue 9).
+
+``router`` carries ``/w/{ws}/links``, ``/w/{ws}/imports``, ``/w/{ws}/settings`` and
+``/api/v1/links``, ``/api/v1/imports``, ``/api/v1/events``; ``create_app`` includes it. Every
+route takes its workspace from :func:`socialroi.web.auth.page_scope` or
+:func:`~socialroi.web.auth.api_scope`; writes need the analyst role (settings: admin) and go
+through their own cursor under a lock (:func:`~socialroi.web.manage._common.writing`).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from socialroi.web.app import _collect, _read_body, state
+from socialroi.web.manage import imports, links, settings
+
+__all__ = ["router"]
+
+router = APIRouter()
+router.include_router(links.router)
+router.include_router(imports.router)
+router.include_router(settings.router)
+
+
+@router.post("/api/v1/events", tags=["events"], status_code=202)
+async def api_events(request: Request) -> Response:
+    """The website collector (the same handler as ``POST /api/event``, docs/tracking.md):
+    public, checked against the workspace's origin allowlist, never session-authenticated;
+    202 once every event is in the fsynced spool."""
+    return await _collect(state(request), request, await _read_body(request))
