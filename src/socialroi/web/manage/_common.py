@@ -26,12 +26,14 @@ from socialroi.web.scope import Scope
 
 __all__ = [
     "MAX_LIMIT",
+    "MAX_OFFSET",
     "PAGE_SIZE",
     "Upload",
     "check_params",
     "duck",
     "next_link",
     "problem",
+    "problem_responses",
     "problem_rows",
     "receive_upload",
     "upload_dir",
@@ -41,6 +43,8 @@ __all__ = [
 #: Rows per page of the management lists, and the most an API caller may ask for.
 PAGE_SIZE = 50
 MAX_LIMIT = 500
+#: The largest ``offset`` accepted (beyond any table; keeps the value a 64-bit integer).
+MAX_OFFSET = 10**12
 
 #: One import at a time: an import holds DuckDB's memory for its staging tables, and two of them
 #: into one entity would race on the natural key. Short writes use ``AppState.writer_lock``
@@ -118,6 +122,40 @@ def problem(
         status_code=status,
         media_type="application/problem+json",
     )
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_WHY = {
+    400: "bad input (problems listed in `errors`)",
+    401: "no API token or session",
+    403: "the role or token scope does not allow this, or the origin is not allowed",
+    404: "not in this workspace",
+    413: "too large",
+    415: "unsupported media type or file format",
+    429: "the collector is busy; retry after Retry-After",
+    503: "storage unavailable; retry after Retry-After",
+}
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route answers (problem details)."""
+    return {
+        c: {
+            "description": _WHY[c],
+            "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}},
+        }
+        for c in codes
+    }
 
 
 def problem_rows(problems: list[ImportProblem], shown_name: str) -> list[dict[str, Any]]:

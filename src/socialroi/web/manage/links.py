@@ -32,11 +32,13 @@ from socialroi.tracking.links import LINK_SORTS, UTM_FIELDS, Link
 from socialroi.web.auth import api_scope, page_scope
 from socialroi.web.manage._common import (
     MAX_LIMIT,
+    MAX_OFFSET,
     PAGE_SIZE,
     check_params,
     duck,
     next_link,
     problem,
+    problem_responses,
     problem_rows,
     receive_upload,
     upload_dir,
@@ -140,7 +142,7 @@ def _page(
 def links_page(
     request: Request,
     scope: Annotated[Scope, Depends(page_scope)],
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     return _page(request, scope, offset)
 
@@ -291,12 +293,12 @@ class LinkIn(BaseModel):
     forward_params: bool = True
 
 
-@router.get("/api/v1/links", tags=["links"])
+@router.get("/api/v1/links", tags=["links"], responses=problem_responses(400, 401, 404))
 def api_links(
     request: Request,
     scope: Annotated[Scope, Depends(api_scope)],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     sort: Annotated[str, Query(description="one of " + ", ".join(LINK_SORTS))] = "-created_at",
     network: str | None = None,
 ) -> dict[str, Any]:
@@ -320,7 +322,15 @@ def api_links(
     }
 
 
-@router.post("/api/v1/links", tags=["links"], status_code=201)
+@router.post(
+    "/api/v1/links",
+    tags=["links"],
+    status_code=201,
+    responses={
+        200: {"description": "the post's existing link on that network"},
+        **problem_responses(400, 401, 403, 404),
+    },
+)
 def api_create_link(
     request: Request, scope: Annotated[Scope, Depends(api_scope)], body: LinkIn
 ) -> Response:
@@ -349,7 +359,7 @@ def api_create_link(
     return JSONResponse(_as_json(request, link, None), status_code=201 if link.created else 200)
 
 
-@router.get("/api/v1/links/{code}", tags=["links"])
+@router.get("/api/v1/links/{code}", tags=["links"], responses=problem_responses(401, 404))
 def api_link(
     request: Request, scope: Annotated[Scope, Depends(api_scope)], code: str
 ) -> dict[str, Any]:
@@ -362,7 +372,10 @@ def api_link(
 @router.get(
     "/api/v1/links/{code}/qr.{kind}",
     tags=["links"],
-    responses={200: {"content": {"image/svg+xml": {}, "image/png": {}}}},
+    responses={
+        200: {"content": {"image/svg+xml": {}, "image/png": {}}},
+        **problem_responses(401, 404),
+    },
 )
 def api_link_qr(
     request: Request,
