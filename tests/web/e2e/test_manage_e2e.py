@@ -9,8 +9,8 @@ import re
 import time
 from pathlib import Path
 
+from _e2e_session import SignedIn
 from _inproc_server import ThreadServer
-from conftest import SignedIn
 
 XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)"]
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"

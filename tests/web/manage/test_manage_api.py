@@ -8,9 +8,9 @@ import time
 
 import httpx
 import pytest
+from _inproc_server import TEST_UPLOAD_CAP as CAP
 from _inproc_server import ThreadServer
 from _scope_override import Who
-from conftest import CAP
 
 from socialroi.tracking import add_origin, create_link
 

@@ -53,12 +53,16 @@ MAX_OFFSET = 10**12
 IMPORT_LOCK = threading.Lock()
 
 
-def duck(scope: Scope) -> DuckDBEngine:
-    """The scope's engine as DuckDB (the web process always runs on it)."""
-    eng = scope.engine
-    if not isinstance(eng, DuckDBEngine):
+def duck(request: Request, scope: Scope) -> DuckDBEngine:
+    """The calling thread's own DuckDB cursor (``AppState.reader()``) for the scope's reads.
+
+    A DuckDB connection serves one thread at a time, and FastAPI may resolve a dependency and
+    run the endpoint on different threads: the cursor is taken where it is used, never carried
+    over from ``scope.engine``, which only says which engine the scope is on.
+    """
+    if not isinstance(scope.engine, DuckDBEngine):
         raise ConfigError("the web app needs the DuckDB engine", hint="run `socialroi serve`")
-    return eng
+    return state(request).reader()
 
 
 @contextmanager
@@ -69,13 +73,18 @@ def writing(
 
     Writes are serialised by ``AppState.writer_lock`` (or ``lock``, for imports): the checks of
     a write (a free code, the post's existing link) and its insert then see the same database.
-    The tracking writer thread has its own connection and only appends (clicks, events), so
+    The cursor is opened from the app's database like ``AppState.reader()`` does. The tracking
+    writer thread has its own connection and only appends (clicks, events, counters), so
     DuckDB's optimistic transactions never conflict with these writes.
     """
+    duck(request, scope)  # the same engine check as reads
     st = state(request)
-    held = lock or st.writer_lock
-    with held:
-        cur = duck(scope).cursor()
+    with lock or st.writer_lock:
+        if lock is not None:
+            with st.writer_lock:  # reader() opens cursors under it too
+                cur = st.engine.cursor()
+        else:
+            cur = st.engine.cursor()
         try:
             cur.workspace(scope.workspace_id)
             yield cur

@@ -64,7 +64,7 @@ def import_history(
     request: Request, scope: Scope, *, limit: int, offset: int, entity: str | None = None
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the workspace's ``import_ledger`` (newest first) and the total count."""
-    eng = duck(scope)
+    eng = duck(request, scope)
     where = "WHERE workspace_id = ?" + (" AND entity = ?" if entity else "")
     params: list[object] = [scope.workspace_id, *([entity] if entity else [])]
     total = int(eng.run("SELECT count(*) FROM import_ledger " + where, params)[0][0])  # noqa: S608

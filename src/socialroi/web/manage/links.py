@@ -59,9 +59,9 @@ def short_url(request: Request, code: str) -> str:
     return str(request.base_url).rstrip("/") + f"/l/{code}"
 
 
-def _owned(scope: Scope, code: str) -> Link:
+def _owned(request: Request, scope: Scope, code: str) -> Link:
     """The scope's link ``code``; 404 for an unknown code or another workspace's."""
-    link = link_by_code(duck(scope), code)
+    link = link_by_code(duck(request, scope), code)
     if link is None or link.workspace_id != scope.workspace_id:
         raise HTTPException(404, f"no link {code[:64]!r} in this workspace")
     return link
@@ -107,7 +107,7 @@ def _page(
     errors: list[str] | None = None,
     problems: list[dict[str, Any]] | None = None,
 ) -> Response:
-    eng = duck(scope)
+    eng = duck(request, scope)
     ws = scope.workspace_id
     total = count_links(eng, ws)
     offset = max(0, min(offset, max(total - 1, 0)))
@@ -273,7 +273,7 @@ def links_qr_page(
     code: str,
     kind: Literal["svg", "png"],
 ) -> Response:
-    return _qr(request, _owned(scope, code), kind)
+    return _qr(request, _owned(request, scope, code), kind)
 
 
 # -- API -------------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def api_links(
         raise HTTPException(400, f"sort must be one of {', '.join(LINK_SORTS)}")
     if network is not None and network not in NETWORKS:
         raise HTTPException(400, f"network must be one of {', '.join(NETWORKS)}")
-    eng = duck(scope)
+    eng = duck(request, scope)
     ws = scope.workspace_id
     total = count_links(eng, ws, network=network)
     links = list_links(eng, ws, limit=limit, offset=offset, sort=sort, network=network)
@@ -364,8 +364,8 @@ def api_link(
     request: Request, scope: Annotated[Scope, Depends(api_scope)], code: str
 ) -> dict[str, Any]:
     """One link with its click and bot-hit counts; 404 if it is not this workspace's."""
-    link = _owned(scope, code)
-    counts = link_counts(duck(scope), scope.workspace_id, [link.code])
+    link = _owned(request, scope, code)
+    counts = link_counts(duck(request, scope), scope.workspace_id, [link.code])
     return _as_json(request, link, counts.get(link.code, (0, 0)))
 
 
@@ -384,4 +384,4 @@ def api_link_qr(
     kind: Literal["svg", "png"],
 ) -> Response:
     """The QR code of the link's short URL, SVG or PNG."""
-    return _qr(request, _owned(scope, code), kind)
+    return _qr(request, _owned(request, scope, code), kind)

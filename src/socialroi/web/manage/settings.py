@@ -97,7 +97,7 @@ def _page(
     errors: list[str] | None = None,
     problems: list[dict[str, Any]] | None = None,
 ) -> Response:
-    eng = duck(scope)
+    eng = duck(request, scope)
     ws = scope.workspace_id
     hours = load_business_hours(eng, ws)
     return render(
