@@ -238,8 +238,10 @@ async def imports_upload_form(
         entity = _entity(upload.fields.get("entity", ""))
         preset = _preset(upload.fields.get("preset", ""), entity)
     except HTTPException as exc:
-        shutil.rmtree(dest, ignore_errors=True)
-        return _page(request, scope, status=exc.status_code, errors=[str(exc.detail)])
+        await run_in_threadpool(shutil.rmtree, dest, True)
+        return await run_in_threadpool(
+            _page, request, scope, status=exc.status_code, errors=[str(exc.detail)]
+        )
     path = _named(upload, entity)
     meta: dict[str, Any] = {
         "name": upload.name,

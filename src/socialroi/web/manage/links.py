@@ -8,11 +8,13 @@ QR codes of the short URL. Click and bot-hit counts come from ``clicks`` and ``b
 from __future__ import annotations
 
 import secrets
+import shutil
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from socialroi.errors import ConfigError, ImportRejected
 from socialroi.schema import NETWORKS
@@ -34,6 +36,7 @@ from socialroi.web.manage._common import (
     MAX_LIMIT,
     MAX_OFFSET,
     PAGE_SIZE,
+    Upload,
     check_params,
     duck,
     next_link,
@@ -208,23 +211,27 @@ async def links_bulk_form(
     dest = upload_dir(request, scope) / ("bulk-" + secrets.token_hex(8))
     try:
         upload = await receive_upload(request, dest, "links")
+        # off the event loop: the collector shares it
+        return await run_in_threadpool(_bulk, request, scope, upload)
     except HTTPException as exc:
-        return _page(request, scope, 0, status=exc.status_code, errors=[str(exc.detail)])
-    try:
-        if upload.path.suffix != ".csv":
-            return _page(request, scope, 0, status=415, errors=["bulk creation reads a .csv"])
-        try:
-            with writing(request, scope) as eng:
-                links = bulk_create(eng, scope.workspace_id, upload.path)
-        except ImportRejected as exc:
-            return _page(request, scope, 0, status=400, errors=[exc.hint or "fix the rows"],
-                         problems=problem_rows(exc.problems, upload.name))  # fmt: skip
-        except ConfigError as exc:
-            return _page(request, scope, 0, status=400, errors=[str(exc)])
+        return await run_in_threadpool(
+            _page, request, scope, 0, status=exc.status_code, errors=[str(exc.detail)]
+        )
     finally:
-        for f in dest.glob("*"):
-            f.unlink()
-        dest.rmdir()
+        await run_in_threadpool(shutil.rmtree, dest, True)
+
+
+def _bulk(request: Request, scope: Scope, upload: Upload) -> Response:
+    if upload.path.suffix != ".csv":
+        return _page(request, scope, 0, status=415, errors=["bulk creation reads a .csv"])
+    try:
+        with writing(request, scope) as eng:
+            links = bulk_create(eng, scope.workspace_id, upload.path)
+    except ImportRejected as exc:
+        return _page(request, scope, 0, status=400, errors=[exc.hint or "fix the rows"],
+                     problems=problem_rows(exc.problems, upload.name))  # fmt: skip
+    except ConfigError as exc:
+        return _page(request, scope, 0, status=400, errors=[str(exc)])
     made = sum(lk.created for lk in links)
     return RedirectResponse(
         request.url_for("links_page", workspace=scope.workspace_id).include_query_params(
