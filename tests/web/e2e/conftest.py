@@ -5,7 +5,8 @@
 - ``demo_dir``: a small demo company's canonical files (the files users upload).
 - ``e2e_server``: the app served by uvicorn on loopback with a database holding workspace
   ``acme``. Until the accounts work is merged the scope dependencies are overridden to an admin
-  of ``acme`` (``_scope_override``); ``signed_in_page`` is the one place that signs in.
+  of ``acme`` (``_scope_override``); set :data:`SIGN_IN_THROUGH_FORMS` once it is, and
+  ``signed_in_page`` (the one place that signs in) signs up through ``/signup``.
 - ``page``: a fresh browser page that fails the test on any ``alert``/``confirm``/``prompt``
   (reliability.md scenario 19: 0 dialogs) and leaves a full-page screenshot in
   ``test-artifacts/<test name>.png`` (kept by CI as an artefact; gitignored).
@@ -38,6 +39,9 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 WORKSPACE = "acme"
+#: True once accounts are in the app: the server runs with its real sign-in and
+#: ``signed_in_page`` signs up through the forms; False overrides the scope dependencies.
+SIGN_IN_THROUGH_FORMS = False
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +75,8 @@ def e2e_db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def e2e_server(e2e_db: Path) -> Iterator[ThreadServer]:
-    srv = serve_db(e2e_db, Who(role="admin", workspaces={WORKSPACE}, default=WORKSPACE))
+    who = None if SIGN_IN_THROUGH_FORMS else Who("admin", {WORKSPACE}, WORKSPACE)
+    srv = serve_db(e2e_db, who)
     yield srv
     srv.stop()
 
@@ -109,6 +114,6 @@ def page(
 def signed_in_page(page: Page, e2e_server: ThreadServer) -> SignedIn:
     """The page, signed in. With the scope dependencies overridden (before accounts are
     merged) there is nothing to do; with real accounts, sign up through the forms."""
-    if e2e_server.app.dependency_overrides:
+    if not SIGN_IN_THROUGH_FORMS:
         return SignedIn(page, WORKSPACE)
     return SignedIn(page, sign_up(page, "owner@acme.example", "a long pass phrase 42", "Acme"))

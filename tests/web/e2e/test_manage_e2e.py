@@ -150,3 +150,37 @@ def test_a_bad_row_is_shown_by_line_and_column(signed_in_page: SignedIn, tmp_pat
     cells = row.locator("td").all_inner_texts()
     assert cells[:4] == ["costs.csv", "3", "date", XSS[1]]
     _no_injected_markup(s)
+
+
+def test_settings_in_the_browser(signed_in_page: SignedIn, e2e_server: ThreadServer) -> None:
+    s, p = signed_in_page, signed_in_page.page
+    p.goto(s.at("settings"))
+    p.select_option("#workspace-settings [name=currency]", "USD")
+    p.fill("#workspace-settings [name=timezone]", "America/New_York")
+    p.click("#workspace-settings button[type=submit]")
+    p.wait_for_url(re.compile(r"notice="))
+    hours = p.locator("#business-hours")
+    hours.locator("[name=start]").fill("08:00")
+    hours.locator("[name=days][value='5']").check()
+    hours.locator("button[type=submit]").click()
+    p.wait_for_url(re.compile(r"notice=business"))
+    staff = p.locator("#add-staff_hours")
+    for name, value in (("date", "2025-03-03"), ("person", XSS[0]), ("hours", "2.5"),
+                        ("hourly_rate", "40")):  # fmt: skip
+        staff.locator(f"[name={name}]").fill(value)
+    staff.locator("button[type=submit]").click()
+    p.wait_for_url(re.compile(r"notice=staff_hours"))
+    assert XSS[0] in p.locator("table.recent-staff_hours").inner_text()
+    origin = p.locator("#add-origin")
+    origin.locator("[name=origin]").fill("https://www.acme.example")
+    origin.locator("button[type=submit]").click()
+    p.wait_for_url(re.compile(r"notice=origin"))
+    assert "https://www.acme.example" in p.locator("ul.origins").inner_text()
+    _no_injected_markup(s)
+    cur = e2e_server.cursor()
+    ws = cur.workspace(s.workspace)
+    days = cur.run("SELECT days, start_time FROM business_hours WHERE workspace_id = ?",
+                   [s.workspace])  # fmt: skip
+    cur.close()
+    assert (ws.currency, ws.timezone) == ("USD", "America/New_York")
+    assert days[0][0] == "0,1,2,3,4,5" and str(days[0][1]) == "08:00:00"
