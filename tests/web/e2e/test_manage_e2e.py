@@ -220,5 +220,6 @@ def test_every_demo_file_through_the_upload_page_equals_the_cli_import(
               for e, _ in files}  # fmt: skip
     cur.close()
     assert counts == ref_counts
+    assert expected["totals"]["visits"] > 0 and expected["totals"]["customers"] > 0
     got.pop("workspace", None), expected.pop("workspace", None)
     assert got == expected
