@@ -31,6 +31,7 @@ __all__ = [
     "Upload",
     "check_params",
     "duck",
+    "messages",
     "next_link",
     "problem",
     "problem_responses",
@@ -90,6 +91,18 @@ def writing(
             yield cur
         finally:
             cur.close()
+
+
+def messages(
+    request: Request, errors: list[str] | None, problems: list[dict[str, Any]] | None
+) -> dict[str, Any]:
+    """The context of ``_manage_messages.html``: the notice a redirect carried, form errors
+    and import problems."""
+    return {
+        "errors": errors or [],
+        "problems": problems or [],
+        "notice": request.query_params.get("notice", "")[:200],
+    }
 
 
 def check_params(request: Request, allowed: set[str]) -> None:

@@ -39,6 +39,7 @@ from socialroi.web.manage._common import (
     Upload,
     check_params,
     duck,
+    messages,
     next_link,
     problem,
     problem_responses,
@@ -133,9 +134,7 @@ def _page(
             "templates": utm_templates(eng, ws),
             "utm_fields": UTM_FIELDS,
             "form": form or {},
-            "errors": errors or [],
-            "problems": problems or [],
-            "notice": request.query_params.get("notice", "")[:200],
+            **messages(request, errors, problems),
         },
         status=status,
     )

@@ -27,7 +27,14 @@ from socialroi.metrics.response import BusinessHours, load_business_hours, save_
 from socialroi.schema import ENTITIES
 from socialroi.tracking import add_goal, add_origin, goals, origins, remove_origin
 from socialroi.web.auth import page_scope
-from socialroi.web.manage._common import IMPORT_LOCK, duck, problem_rows, upload_dir, writing
+from socialroi.web.manage._common import (
+    IMPORT_LOCK,
+    duck,
+    messages,
+    problem_rows,
+    upload_dir,
+    writing,
+)
 from socialroi.web.scope import Scope
 from socialroi.web.templating import render
 
@@ -114,9 +121,7 @@ def _page(
             "recent": _recent(eng, ws),
             "goals": goals(eng, ws),
             "origins": sorted(origins(eng).get(ws, frozenset())),
-            "errors": errors or [],
-            "problems": problems or [],
-            "notice": request.query_params.get("notice", "")[:200],
+            **messages(request, errors, problems),
         },
         status=status,
     )
