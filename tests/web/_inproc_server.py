@@ -18,6 +18,9 @@ from fastapi import FastAPI
 from socialroi.engine import DuckDBEngine
 from socialroi.web import Settings, create_app
 
+#: the upload cap of the management tests' server (the oversize test sends more)
+TEST_UPLOAD_CAP = 256 * 1024
+
 
 class ThreadServer:
     """``create_app(settings)`` on ``url``; :meth:`stop` runs the app's shutdown (writer flush)."""

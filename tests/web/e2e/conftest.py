@@ -5,7 +5,8 @@
 - ``demo_dir``: a small demo company's canonical files (the files users upload).
 - ``e2e_server``: the app served by uvicorn on loopback with a database holding workspace
   ``acme``. Until the accounts work is merged the scope dependencies are overridden to an admin
-  of ``acme`` (``_scope_override``); ``signed_in_page`` is the one place that signs in.
+  of ``acme`` (``_scope_override``); set :data:`SIGN_IN_THROUGH_FORMS` once it is, and
+  ``signed_in_page`` (the one place that signs in) signs up through ``/signup``.
 - ``page``: a fresh browser page that fails the test on any ``alert``/``confirm``/``prompt``
   (reliability.md scenario 19: 0 dialogs) and leaves a full-page screenshot in
   ``test-artifacts/<test name>.png`` (kept by CI as an artefact; gitignored).
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from _e2e_session import SignedIn, sign_up
 from _inproc_server import ThreadServer, serve_db
 from _scope_override import Who
 from playwright.sync_api import Browser, Dialog, Page, sync_playwright
@@ -37,6 +39,9 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 WORKSPACE = "acme"
+#: True once accounts are in the app: the server runs with its real sign-in and
+#: ``signed_in_page`` signs up through the forms; False overrides the scope dependencies.
+SIGN_IN_THROUGH_FORMS = False
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +75,8 @@ def e2e_db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def e2e_server(e2e_db: Path) -> Iterator[ThreadServer]:
-    srv = serve_db(e2e_db, Who(role="admin", workspaces={WORKSPACE}, default=WORKSPACE))
+    who = None if SIGN_IN_THROUGH_FORMS else Who("admin", {WORKSPACE}, WORKSPACE)
+    srv = serve_db(e2e_db, who)
     yield srv
     srv.stop()
 
@@ -104,39 +110,10 @@ def page(
     assert dialogs.seen == [], f"the page opened dialogs (scenario 19): {dialogs.seen}"
 
 
-@dataclass(frozen=True)
-class SignedIn:
-    """A page signed in as an admin of ``workspace``; ``at(path)`` is the workspace's URL."""
-
-    page: Page
-    workspace: str
-
-    def at(self, path: str) -> str:
-        return f"/w/{self.workspace}/{path.lstrip('/')}"
-
-
-def sign_up(page: Page, email: str, password: str, workspace_name: str) -> str:
-    """Create the first owner and a workspace through ``/signup`` and ``/login`` (the forms of
-    the accounts work: fields ``email``, ``password``, ``workspace_name``); the workspace id
-    is read from the ``/w/{id}/`` URL the app lands on."""
-    page.goto("/signup")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.fill("input[name=workspace_name]", workspace_name)
-    page.click("button[type=submit]")
-    if "/login" in page.url:
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-    found = re.search(r"/w/([^/]+)/", page.url)
-    assert found, f"signing up did not land on a workspace page: {page.url}"
-    return found.group(1)
-
-
 @pytest.fixture
 def signed_in_page(page: Page, e2e_server: ThreadServer) -> SignedIn:
     """The page, signed in. With the scope dependencies overridden (before accounts are
     merged) there is nothing to do; with real accounts, sign up through the forms."""
-    if e2e_server.app.dependency_overrides:
+    if not SIGN_IN_THROUGH_FORMS:
         return SignedIn(page, WORKSPACE)
     return SignedIn(page, sign_up(page, "owner@acme.example", "a long pass phrase 42", "Acme"))

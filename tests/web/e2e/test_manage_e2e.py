@@ -9,8 +9,9 @@ import re
 import time
 from pathlib import Path
 
+import pytest
+from _e2e_session import SignedIn
 from _inproc_server import ThreadServer
-from conftest import SignedIn
 
 XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)"]
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -150,3 +151,75 @@ def test_a_bad_row_is_shown_by_line_and_column(signed_in_page: SignedIn, tmp_pat
     cells = row.locator("td").all_inner_texts()
     assert cells[:4] == ["costs.csv", "3", "date", XSS[1]]
     _no_injected_markup(s)
+
+
+def test_settings_in_the_browser(signed_in_page: SignedIn, e2e_server: ThreadServer) -> None:
+    s, p = signed_in_page, signed_in_page.page
+    p.goto(s.at("settings"))
+    p.select_option("#workspace-settings [name=currency]", "USD")
+    p.fill("#workspace-settings [name=timezone]", "America/New_York")
+    p.click("#workspace-settings button[type=submit]")
+    p.wait_for_url(re.compile(r"notice="))
+    hours = p.locator("#business-hours")
+    hours.locator("[name=start]").fill("08:00")
+    hours.locator("[name=days][value='5']").check()
+    hours.locator("button[type=submit]").click()
+    p.wait_for_url(re.compile(r"notice=business"))
+    staff = p.locator("#add-staff_hours")
+    for name, value in (("date", "2025-03-03"), ("person", XSS[0]), ("hours", "2.5"),
+                        ("hourly_rate", "40")):  # fmt: skip
+        staff.locator(f"[name={name}]").fill(value)
+    staff.locator("button[type=submit]").click()
+    p.wait_for_url(re.compile(r"notice=staff_hours"))
+    assert XSS[0] in p.locator("table.recent-staff_hours").inner_text()
+    origin = p.locator("#add-origin")
+    origin.locator("[name=origin]").fill("https://www.acme.example")
+    origin.locator("button[type=submit]").click()
+    p.wait_for_url(re.compile(r"notice=origin"))
+    assert "https://www.acme.example" in p.locator("ul.origins").inner_text()
+    _no_injected_markup(s)
+    cur = e2e_server.cursor()
+    ws = cur.workspace(s.workspace)
+    days = cur.run("SELECT days, start_time FROM business_hours WHERE workspace_id = ?",
+                   [s.workspace])  # fmt: skip
+    cur.close()
+    assert (ws.currency, ws.timezone) == ("USD", "America/New_York")
+    assert days[0][0] == "0,1,2,3,4,5" and str(days[0][1]) == "08:00:00"
+
+
+@pytest.mark.slow
+def test_every_demo_file_through_the_upload_page_equals_the_cli_import(
+    signed_in_page: SignedIn, e2e_server: ThreadServer, demo_dir: Path, tmp_path: Path
+) -> None:
+    """The whole demo company uploaded file by file lands exactly as ``socialroi import-dir``
+    loads it: the same rows in every table and the same ``socialroi summary``."""
+    import datetime as dt
+
+    from socialroi.engine import DuckDBEngine
+    from socialroi.ingest import import_dir
+    from socialroi.schema import IMPORT_ORDER
+    from socialroi.summary import summary
+
+    s, p = signed_in_page, signed_in_page.page
+    files = [(e, demo_dir / f"{e}.csv") for e in IMPORT_ORDER if (demo_dir / f"{e}.csv").exists()]
+    assert len(files) >= 15
+    for entity, path in files:
+        _upload(s, entity, path)
+        p.click("#confirm-import button[type=submit]")
+        p.wait_for_selector("#import-result")
+        assert p.locator("#import-result .inserted").inner_text() != "", entity
+    with DuckDBEngine(tmp_path / "ref.duckdb") as ref:
+        ref.ensure_workspace("ref", currency="EUR", timezone="UTC")
+        import_dir(ref, "ref", demo_dir)
+        first, last = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
+        expected = summary(ref, "ref", first, last)
+        ref_counts = {e: ref.run(f"SELECT count(*) FROM {e}")[0][0] for e, _ in files}  # noqa: S608
+    cur = e2e_server.cursor()
+    got = summary(cur, s.workspace, first, last)
+    counts = {e: cur.run(f"SELECT count(*) FROM {e} WHERE workspace_id = ?", [s.workspace])[0][0]  # noqa: S608
+              for e, _ in files}  # fmt: skip
+    cur.close()
+    assert counts == ref_counts
+    assert expected["totals"]["visits"] > 0 and expected["totals"]["customers"] > 0
+    got.pop("workspace", None), expected.pop("workspace", None)
+    assert got == expected

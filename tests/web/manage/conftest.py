@@ -5,13 +5,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _inproc_server import ThreadServer, serve_db
+from _inproc_server import TEST_UPLOAD_CAP, ThreadServer, serve_db
 from _scope_override import Who
 
 from socialroi.engine import DuckDBEngine
-
-#: the upload cap of the test app (oversize tests send more)
-CAP = 256 * 1024
 
 
 @pytest.fixture
@@ -30,7 +27,7 @@ def manage_db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def served(manage_db: Path, who: Who) -> Iterator[ThreadServer]:
-    srv = serve_db(manage_db, who, max_upload_bytes=CAP)
+    srv = serve_db(manage_db, who, max_upload_bytes=TEST_UPLOAD_CAP)
     yield srv
     srv.stop()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import httpx
+import pytest
 from _inproc_server import ThreadServer
 from _scope_override import Who
 
@@ -138,3 +139,27 @@ def test_imports_page_two_steps(client: httpx.Client) -> None:
     path_like = client.post("/w/ws/imports", files={"file": ("../x.csv", body)},
                             data={"entity": "costs"})  # fmt: skip
     assert path_like.status_code == 400 and "looks like a path" in path_like.text
+
+
+ODD_FILES = [
+    "date,amount,category\r\n2025-01-01,10,ads\r\n".encode("utf-16"),
+    "date,amount,category,campaign\n2025-01-01,1,ads,Café\n".encode("latin-1"),
+    b"\xef\xbb\xbfdate,amount,category\n2025-01-01,1,ads\n",
+    b"\xff\xfe\x00garbage\x00\x00",
+    b"",
+    b'date,amount,category,campaign\n2025-01-01,1,ads,"unclosed\n',
+]
+
+
+@pytest.mark.parametrize("data", ODD_FILES)
+def test_scenario_13_odd_files_through_the_page_never_5xx(
+    client: httpx.Client, data: bytes
+) -> None:
+    up = client.post("/w/ws/imports", files={"file": ("odd.csv", data)}, data={"entity": "costs"})
+    assert up.status_code == 303
+    assert client.get(up.headers["location"]).status_code == 200
+    done = client.post(up.headers["location"])
+    assert done.status_code == 303
+    shown = client.get(done.headers["location"])
+    assert shown.status_code == 200
+    assert 'class="inserted">1<' in shown.text or 'role="alert"' in shown.text

@@ -23,7 +23,22 @@ router.include_router(imports.router)
 router.include_router(settings.router)
 
 
-@router.post("/api/v1/events", tags=["events"], status_code=202)
+@router.post(
+    "/api/v1/events",
+    tags=["events"],
+    status_code=202,
+    responses={
+        c: {"description": d}
+        for c, d in (
+            (400, "invalid JSON or no valid event"),
+            (403, "the Origin is not allowed for the workspace"),
+            (413, "an event over 32 KB or a batch over 500 KB"),
+            (415, "not JSON"),
+            (429, "the spool is full; retry after Retry-After"),
+            (503, "storage unavailable; retry after Retry-After"),
+        )
+    },
+)
 async def api_events(request: Request) -> Response:
     """The website collector (the same handler as ``POST /api/event``, docs/tracking.md):
     public, checked against the workspace's origin allowlist, never session-authenticated;

@@ -26,12 +26,15 @@ from socialroi.web.scope import Scope
 
 __all__ = [
     "MAX_LIMIT",
+    "MAX_OFFSET",
     "PAGE_SIZE",
     "Upload",
     "check_params",
     "duck",
+    "messages",
     "next_link",
     "problem",
+    "problem_responses",
     "problem_rows",
     "receive_upload",
     "upload_dir",
@@ -41,6 +44,8 @@ __all__ = [
 #: Rows per page of the management lists, and the most an API caller may ask for.
 PAGE_SIZE = 50
 MAX_LIMIT = 500
+#: The largest ``offset`` accepted (beyond any table; keeps the value a 64-bit integer).
+MAX_OFFSET = 10**12
 
 #: One import at a time: an import holds DuckDB's memory for its staging tables, and two of them
 #: into one entity would race on the natural key. Short writes use ``AppState.writer_lock``
@@ -49,12 +54,16 @@ MAX_LIMIT = 500
 IMPORT_LOCK = threading.Lock()
 
 
-def duck(scope: Scope) -> DuckDBEngine:
-    """The scope's engine as DuckDB (the web process always runs on it)."""
-    eng = scope.engine
-    if not isinstance(eng, DuckDBEngine):
+def duck(request: Request, scope: Scope) -> DuckDBEngine:
+    """The calling thread's own DuckDB cursor (``AppState.reader()``) for the scope's reads.
+
+    A DuckDB connection serves one thread at a time, and FastAPI may resolve a dependency and
+    run the endpoint on different threads: the cursor is taken where it is used, never carried
+    over from ``scope.engine``, which only says which engine the scope is on.
+    """
+    if not isinstance(scope.engine, DuckDBEngine):
         raise ConfigError("the web app needs the DuckDB engine", hint="run `socialroi serve`")
-    return eng
+    return state(request).reader()
 
 
 @contextmanager
@@ -65,18 +74,35 @@ def writing(
 
     Writes are serialised by ``AppState.writer_lock`` (or ``lock``, for imports): the checks of
     a write (a free code, the post's existing link) and its insert then see the same database.
-    The tracking writer thread has its own connection and only appends (clicks, events), so
+    The cursor is opened from the app's database like ``AppState.reader()`` does. The tracking
+    writer thread has its own connection and only appends (clicks, events, counters), so
     DuckDB's optimistic transactions never conflict with these writes.
     """
+    duck(request, scope)  # the same engine check as reads
     st = state(request)
-    held = lock or st.writer_lock
-    with held:
-        cur = duck(scope).cursor()
+    with lock or st.writer_lock:
+        if lock is not None:
+            with st.writer_lock:  # reader() opens cursors under it too
+                cur = st.engine.cursor()
+        else:
+            cur = st.engine.cursor()
         try:
             cur.workspace(scope.workspace_id)
             yield cur
         finally:
             cur.close()
+
+
+def messages(
+    request: Request, errors: list[str] | None, problems: list[dict[str, Any]] | None
+) -> dict[str, Any]:
+    """The context of ``_manage_messages.html``: the notice a redirect carried, form errors
+    and import problems."""
+    return {
+        "errors": errors or [],
+        "problems": problems or [],
+        "notice": request.query_params.get("notice", "")[:200],
+    }
 
 
 def check_params(request: Request, allowed: set[str]) -> None:
@@ -118,6 +144,40 @@ def problem(
         status_code=status,
         media_type="application/problem+json",
     )
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_WHY = {
+    400: "bad input (problems listed in `errors`)",
+    401: "no API token or session",
+    403: "the role or token scope does not allow this, or the origin is not allowed",
+    404: "not in this workspace",
+    413: "too large",
+    415: "unsupported media type or file format",
+    429: "the collector is busy; retry after Retry-After",
+    503: "storage unavailable; retry after Retry-After",
+}
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route answers (problem details)."""
+    return {
+        c: {
+            "description": _WHY[c],
+            "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}},
+        }
+        for c in codes
+    }
 
 
 def problem_rows(problems: list[ImportProblem], shown_name: str) -> list[dict[str, Any]]:

@@ -33,12 +33,14 @@ from socialroi.web.auth import api_scope, page_scope
 from socialroi.web.manage._common import (
     IMPORT_LOCK,
     MAX_LIMIT,
+    MAX_OFFSET,
     PAGE_SIZE,
     Upload,
     check_params,
     duck,
     next_link,
     problem,
+    problem_responses,
     problem_rows,
     receive_upload,
     upload_dir,
@@ -62,7 +64,7 @@ def import_history(
     request: Request, scope: Scope, *, limit: int, offset: int, entity: str | None = None
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the workspace's ``import_ledger`` (newest first) and the total count."""
-    eng = duck(scope)
+    eng = duck(request, scope)
     where = "WHERE workspace_id = ?" + (" AND entity = ?" if entity else "")
     params: list[object] = [scope.workspace_id, *([entity] if entity else [])]
     total = int(eng.run("SELECT count(*) FROM import_ledger " + where, params)[0][0])  # noqa: S608
@@ -216,7 +218,7 @@ def _page(
 def imports_page(
     request: Request,
     scope: Annotated[Scope, Depends(page_scope)],
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     return _page(request, scope, offset=offset)
 
@@ -236,8 +238,10 @@ async def imports_upload_form(
         entity = _entity(upload.fields.get("entity", ""))
         preset = _preset(upload.fields.get("preset", ""), entity)
     except HTTPException as exc:
-        shutil.rmtree(dest, ignore_errors=True)
-        return _page(request, scope, status=exc.status_code, errors=[str(exc.detail)])
+        await run_in_threadpool(shutil.rmtree, dest, True)
+        return await run_in_threadpool(
+            _page, request, scope, status=exc.status_code, errors=[str(exc.detail)]
+        )
     path = _named(upload, entity)
     meta: dict[str, Any] = {
         "name": upload.name,
@@ -324,6 +328,7 @@ def imports_confirm_form(
     "/api/v1/imports",
     tags=["imports"],
     status_code=201,
+    responses=problem_responses(400, 401, 403, 404, 413, 415),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -372,12 +377,12 @@ async def api_import(request: Request, scope: Annotated[Scope, Depends(api_scope
     return JSONResponse(out, status_code=201)
 
 
-@router.get("/api/v1/imports", tags=["imports"])
+@router.get("/api/v1/imports", tags=["imports"], responses=problem_responses(400, 401, 404))
 def api_imports(
     request: Request,
     scope: Annotated[Scope, Depends(api_scope)],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     entity: str | None = None,
 ) -> dict[str, Any]:
     """The workspace's import history (newest first), one page."""

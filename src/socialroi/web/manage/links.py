@@ -8,11 +8,13 @@ QR codes of the short URL. Click and bot-hit counts come from ``clicks`` and ``b
 from __future__ import annotations
 
 import secrets
+import shutil
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from socialroi.errors import ConfigError, ImportRejected
 from socialroi.schema import NETWORKS
@@ -32,11 +34,15 @@ from socialroi.tracking.links import LINK_SORTS, UTM_FIELDS, Link
 from socialroi.web.auth import api_scope, page_scope
 from socialroi.web.manage._common import (
     MAX_LIMIT,
+    MAX_OFFSET,
     PAGE_SIZE,
+    Upload,
     check_params,
     duck,
+    messages,
     next_link,
     problem,
+    problem_responses,
     problem_rows,
     receive_upload,
     upload_dir,
@@ -57,9 +63,9 @@ def short_url(request: Request, code: str) -> str:
     return str(request.base_url).rstrip("/") + f"/l/{code}"
 
 
-def _owned(scope: Scope, code: str) -> Link:
+def _owned(request: Request, scope: Scope, code: str) -> Link:
     """The scope's link ``code``; 404 for an unknown code or another workspace's."""
-    link = link_by_code(duck(scope), code)
+    link = link_by_code(duck(request, scope), code)
     if link is None or link.workspace_id != scope.workspace_id:
         raise HTTPException(404, f"no link {code[:64]!r} in this workspace")
     return link
@@ -105,7 +111,7 @@ def _page(
     errors: list[str] | None = None,
     problems: list[dict[str, Any]] | None = None,
 ) -> Response:
-    eng = duck(scope)
+    eng = duck(request, scope)
     ws = scope.workspace_id
     total = count_links(eng, ws)
     offset = max(0, min(offset, max(total - 1, 0)))
@@ -128,9 +134,7 @@ def _page(
             "templates": utm_templates(eng, ws),
             "utm_fields": UTM_FIELDS,
             "form": form or {},
-            "errors": errors or [],
-            "problems": problems or [],
-            "notice": request.query_params.get("notice", "")[:200],
+            **messages(request, errors, problems),
         },
         status=status,
     )
@@ -140,7 +144,7 @@ def _page(
 def links_page(
     request: Request,
     scope: Annotated[Scope, Depends(page_scope)],
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     return _page(request, scope, offset)
 
@@ -206,23 +210,27 @@ async def links_bulk_form(
     dest = upload_dir(request, scope) / ("bulk-" + secrets.token_hex(8))
     try:
         upload = await receive_upload(request, dest, "links")
+        # off the event loop: the collector shares it
+        return await run_in_threadpool(_bulk, request, scope, upload)
     except HTTPException as exc:
-        return _page(request, scope, 0, status=exc.status_code, errors=[str(exc.detail)])
-    try:
-        if upload.path.suffix != ".csv":
-            return _page(request, scope, 0, status=415, errors=["bulk creation reads a .csv"])
-        try:
-            with writing(request, scope) as eng:
-                links = bulk_create(eng, scope.workspace_id, upload.path)
-        except ImportRejected as exc:
-            return _page(request, scope, 0, status=400, errors=[exc.hint or "fix the rows"],
-                         problems=problem_rows(exc.problems, upload.name))  # fmt: skip
-        except ConfigError as exc:
-            return _page(request, scope, 0, status=400, errors=[str(exc)])
+        return await run_in_threadpool(
+            _page, request, scope, 0, status=exc.status_code, errors=[str(exc.detail)]
+        )
     finally:
-        for f in dest.glob("*"):
-            f.unlink()
-        dest.rmdir()
+        await run_in_threadpool(shutil.rmtree, dest, True)
+
+
+def _bulk(request: Request, scope: Scope, upload: Upload) -> Response:
+    if upload.path.suffix != ".csv":
+        return _page(request, scope, 0, status=415, errors=["bulk creation reads a .csv"])
+    try:
+        with writing(request, scope) as eng:
+            links = bulk_create(eng, scope.workspace_id, upload.path)
+    except ImportRejected as exc:
+        return _page(request, scope, 0, status=400, errors=[exc.hint or "fix the rows"],
+                     problems=problem_rows(exc.problems, upload.name))  # fmt: skip
+    except ConfigError as exc:
+        return _page(request, scope, 0, status=400, errors=[str(exc)])
     made = sum(lk.created for lk in links)
     return RedirectResponse(
         request.url_for("links_page", workspace=scope.workspace_id).include_query_params(
@@ -271,7 +279,7 @@ def links_qr_page(
     code: str,
     kind: Literal["svg", "png"],
 ) -> Response:
-    return _qr(request, _owned(scope, code), kind)
+    return _qr(request, _owned(request, scope, code), kind)
 
 
 # -- API -------------------------------------------------------------------------------------
@@ -291,12 +299,12 @@ class LinkIn(BaseModel):
     forward_params: bool = True
 
 
-@router.get("/api/v1/links", tags=["links"])
+@router.get("/api/v1/links", tags=["links"], responses=problem_responses(400, 401, 404))
 def api_links(
     request: Request,
     scope: Annotated[Scope, Depends(api_scope)],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     sort: Annotated[str, Query(description="one of " + ", ".join(LINK_SORTS))] = "-created_at",
     network: str | None = None,
 ) -> dict[str, Any]:
@@ -306,7 +314,7 @@ def api_links(
         raise HTTPException(400, f"sort must be one of {', '.join(LINK_SORTS)}")
     if network is not None and network not in NETWORKS:
         raise HTTPException(400, f"network must be one of {', '.join(NETWORKS)}")
-    eng = duck(scope)
+    eng = duck(request, scope)
     ws = scope.workspace_id
     total = count_links(eng, ws, network=network)
     links = list_links(eng, ws, limit=limit, offset=offset, sort=sort, network=network)
@@ -320,7 +328,15 @@ def api_links(
     }
 
 
-@router.post("/api/v1/links", tags=["links"], status_code=201)
+@router.post(
+    "/api/v1/links",
+    tags=["links"],
+    status_code=201,
+    responses={
+        200: {"description": "the post's existing link on that network"},
+        **problem_responses(400, 401, 403, 404),
+    },
+)
 def api_create_link(
     request: Request, scope: Annotated[Scope, Depends(api_scope)], body: LinkIn
 ) -> Response:
@@ -349,20 +365,23 @@ def api_create_link(
     return JSONResponse(_as_json(request, link, None), status_code=201 if link.created else 200)
 
 
-@router.get("/api/v1/links/{code}", tags=["links"])
+@router.get("/api/v1/links/{code}", tags=["links"], responses=problem_responses(401, 404))
 def api_link(
     request: Request, scope: Annotated[Scope, Depends(api_scope)], code: str
 ) -> dict[str, Any]:
     """One link with its click and bot-hit counts; 404 if it is not this workspace's."""
-    link = _owned(scope, code)
-    counts = link_counts(duck(scope), scope.workspace_id, [link.code])
+    link = _owned(request, scope, code)
+    counts = link_counts(duck(request, scope), scope.workspace_id, [link.code])
     return _as_json(request, link, counts.get(link.code, (0, 0)))
 
 
 @router.get(
     "/api/v1/links/{code}/qr.{kind}",
     tags=["links"],
-    responses={200: {"content": {"image/svg+xml": {}, "image/png": {}}}},
+    responses={
+        200: {"content": {"image/svg+xml": {}, "image/png": {}}},
+        **problem_responses(401, 404),
+    },
 )
 def api_link_qr(
     request: Request,
@@ -371,4 +390,4 @@ def api_link_qr(
     kind: Literal["svg", "png"],
 ) -> Response:
     """The QR code of the link's short URL, SVG or PNG."""
-    return _qr(request, _owned(scope, code), kind)
+    return _qr(request, _owned(request, scope, code), kind)

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from socialroi.engine import DuckDBEngine
 from socialroi.errors import ConfigError, ImportRejected
@@ -26,7 +27,14 @@ from socialroi.metrics.response import BusinessHours, load_business_hours, save_
 from socialroi.schema import ENTITIES
 from socialroi.tracking import add_goal, add_origin, goals, origins, remove_origin
 from socialroi.web.auth import page_scope
-from socialroi.web.manage._common import IMPORT_LOCK, duck, problem_rows, upload_dir, writing
+from socialroi.web.manage._common import (
+    IMPORT_LOCK,
+    duck,
+    messages,
+    problem_rows,
+    upload_dir,
+    writing,
+)
 from socialroi.web.scope import Scope
 from socialroi.web.templating import render
 
@@ -97,7 +105,7 @@ def _page(
     errors: list[str] | None = None,
     problems: list[dict[str, Any]] | None = None,
 ) -> Response:
-    eng = duck(scope)
+    eng = duck(request, scope)
     ws = scope.workspace_id
     hours = load_business_hours(eng, ws)
     return render(
@@ -113,9 +121,7 @@ def _page(
             "recent": _recent(eng, ws),
             "goals": goals(eng, ws),
             "origins": sorted(origins(eng).get(ws, frozenset())),
-            "errors": errors or [],
-            "problems": problems or [],
-            "notice": request.query_params.get("notice", "")[:200],
+            **messages(request, errors, problems),
         },
         status=status,
     )
@@ -173,16 +179,20 @@ async def settings_business_hours(
 ) -> Response:
     scope.require("admin")
     form = await request.form(max_files=0, max_fields=20)
+    days = tuple(sorted({int(str(d)) for d in form.getlist("days") if str(d).isdigit()}))
+    fields = {k: str(form.get(k, "")).strip()[:64] for k in ("start", "end", "timezone")}
+    return await run_in_threadpool(_save_hours, request, scope, fields, days)
+
+
+def _save_hours(
+    request: Request, scope: Scope, fields: dict[str, str], days: tuple[int, ...]
+) -> Response:
     try:
-        days = tuple(sorted({int(str(d)) for d in form.getlist("days") if str(d).isdigit()}))
-        zone = str(form.get("timezone", "")).strip() or None
+        zone = fields["timezone"] or None
         if zone is not None and zone not in zoneinfo.available_timezones():
             raise ConfigError(f"{zone[:60]!r} is not an IANA time zone", hint="e.g. Europe/Berlin")
         hours = BusinessHours(
-            _hhmm(str(form.get("start", "")), "start"),
-            _hhmm(str(form.get("end", "")), "end"),
-            days,
-            zone,
+            _hhmm(fields["start"], "start"), _hhmm(fields["end"], "end"), days, zone
         )
         if not days:
             raise ConfigError("no business day chosen", hint="tick at least one day")
@@ -202,16 +212,19 @@ async def settings_add_row(
     if entity not in ROW_ENTITIES:
         raise HTTPException(404, f"rows of {entity[:40]!r} are not entered here")
     form = await request.form(max_files=0, max_fields=40)
-    cols = [c.name for c in ENTITIES[entity].columns]
-    values = {c: str(form.get(c, "")).strip()[:2000] for c in cols}
+    values = {c.name: str(form.get(c.name, "")).strip()[:2000] for c in ENTITIES[entity].columns}
+    return await run_in_threadpool(_add_row, request, scope, entity, values)
+
+
+def _add_row(request: Request, scope: Scope, entity: str, values: dict[str, str]) -> Response:
     dest = upload_dir(request, scope) / ("form-" + secrets.token_hex(8))
     dest.mkdir(parents=True, exist_ok=True)
     path = dest / f"{entity}.csv"
     try:
         with path.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(cols)
-            w.writerow([values[c] for c in cols])
+            w.writerow(list(values))
+            w.writerow(list(values.values()))
         with writing(request, scope, lock=IMPORT_LOCK) as eng:
             result = import_file(eng, scope.workspace_id, entity, path)
     except ImportRejected as exc:
