@@ -178,6 +178,8 @@ def _login_page(
 def login_form(request: Request, next: str = "/") -> Response:  # noqa: A002 - the form field
     if acc.user_count(state(request).reader()) == 0:
         return _see_other("/signup")
+    if current_session(request) is not None:
+        return _see_other(_safe_next(next))  # already signed in
     return _login_page(request, next=_safe_next(next))
 
 
