@@ -322,16 +322,30 @@ async def _form_token(scope: AsgiScope, receive: Receive) -> tuple[str | None, l
         return None, read
     if kind != b"multipart/form-data" or b"boundary" not in params:
         return None, read
-    found: dict[str, Any] = {"name": None, "value": bytearray(), "done": False, "header": b""}
+    # callbacks get pieces: a header or value may be split across two chunks of the body
+    found: dict[str, Any] = {
+        "name": None,
+        "field": bytearray(),
+        "header": bytearray(),
+        "value": bytearray(),
+    }
     fields: dict[str, bytes] = {}
 
+    def on_part_begin() -> None:
+        found["name"] = None
+        found["value"] = bytearray()
+
     def on_header_field(data: bytes, start: int, end: int) -> None:
-        found["header"] = data[start:end].lower()
+        found["field"] += data[start:end]
 
     def on_header_value(data: bytes, start: int, end: int) -> None:
-        if found["header"] == b"content-disposition":
-            _, opts = parse_options_header(data[start:end])
+        found["header"] += data[start:end]
+
+    def on_header_end() -> None:
+        if bytes(found["field"]).lower() == b"content-disposition":
+            _, opts = parse_options_header(bytes(found["header"]))
             found["name"] = opts.get(b"name")
+        found["field"], found["header"] = bytearray(), bytearray()
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
         if found["name"] == b"csrf_token":
@@ -340,13 +354,14 @@ async def _form_token(scope: AsgiScope, receive: Receive) -> tuple[str | None, l
     def on_part_end() -> None:
         if found["name"] == b"csrf_token":
             fields["csrf_token"] = bytes(found["value"])
-        found["name"] = None
 
     parser = MultipartParser(
         params[b"boundary"],
         {
+            "on_part_begin": on_part_begin,
             "on_header_field": on_header_field,
             "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
             "on_part_data": on_part_data,
             "on_part_end": on_part_end,
         },
