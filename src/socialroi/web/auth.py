@@ -432,7 +432,7 @@ class CSRFMiddleware:
             await _forbidden(
                 scope,
                 "missing or wrong CSRF token: reload the page and submit again "
-                "(scripts send the X-CSRF-Token header)",
+                "(a form carries csrf_token before any file field; scripts send X-CSRF-Token)",
             )(scope, receive, send)
             return
 
