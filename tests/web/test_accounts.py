@@ -349,3 +349,18 @@ def test_api_tokens_are_shown_once_scoped_and_revocable(tmp_path: Path) -> None:
         assert secret not in str(eng.run("SELECT * FROM api_tokens"))
         c.post(f"/w/acme-shop/tokens/{token_id}/revoke", data={"csrf_token": token})
         assert api.get("/api/v1/_probe/scope", headers=hdr).status_code == 401
+
+
+def test_a_user_of_several_workspaces_lists_and_switches_them(tmp_path: Path) -> None:
+    with client(make_app(tmp_path / "t.duckdb")) as c:
+        _signup(c)
+        token = csrf_token(c)
+        r = c.post("/workspaces/new", data={"csrf_token": token, "workspace_name": "Brand <B>"})
+        assert r.headers["location"] == "/w/brand-b/"
+        page = c.get("/workspaces")
+        assert page.status_code == 200
+        assert 'href="/w/acme-shop/"' in page.text and 'href="/w/brand-b/"' in page.text
+        assert "Brand &lt;B&gt;" in page.text
+        assert 'href="/workspaces"' in page.text  # the user menu
+        c.cookies.clear()
+        assert c.get("/workspaces").headers["location"] == "/login?next=%2Fworkspaces"

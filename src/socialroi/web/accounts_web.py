@@ -265,6 +265,19 @@ def change_password(request: Request, current_password: FormStr, new_password: F
     return render(request, "password.html", {"error": error}, status=400)
 
 
+@router.get("/workspaces")
+def workspaces_page(request: Request) -> Response:
+    """The signed-in user's workspaces and role in each (to switch between brands)."""
+    session = _signed_in(request)
+    eng = state(request).reader()
+    rows = eng.run(
+        "SELECT w.workspace_id, w.name, m.role FROM memberships m "
+        "JOIN workspaces w USING (workspace_id) WHERE m.user_id = ? ORDER BY w.name",
+        [session.user.user_id],
+    )
+    return render(request, "workspaces.html", {"workspaces": rows})
+
+
 @router.get("/workspaces/new")
 def workspace_form(request: Request) -> Response:
     _signed_in(request)
