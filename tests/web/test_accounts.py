@@ -8,10 +8,20 @@ import time
 from pathlib import Path
 
 import pytest
-from _accounts_helpers import PASSWORD, client, csrf_token, login, make_app, workspace_db
+from _accounts_helpers import (
+    PASSWORD,
+    client,
+    csrf_token,
+    login,
+    make_app,
+    share_request,
+    workspace_db,
+)
+from fastapi import HTTPException
 
 from socialroi.engine import DuckDBEngine
 from socialroi.web import accounts as acc
+from socialroi.web.auth import page_scope
 
 
 def _signup(c, email: str = "owner@example.com", ws: str = "Acme Shop"):  # type: ignore[no-untyped-def]
@@ -364,3 +374,27 @@ def test_a_user_of_several_workspaces_lists_and_switches_them(tmp_path: Path) ->
         assert 'href="/workspaces"' in page.text  # the user menu
         c.cookies.clear()
         assert c.get("/workspaces").headers["location"] == "/login?next=%2Fworkspaces"
+
+
+def test_share_links_are_made_shown_once_and_revoked_from_the_page(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "t.duckdb")
+    with client(app) as c:
+        _signup(c)
+        token = csrf_token(c)
+        bad = c.post("/w/acme-shop/shares", data={"csrf_token": token, "page": "members"})
+        assert bad.status_code == 400 and "cannot be shared" in bad.text
+        r = c.post("/w/acme-shop/shares", data={"csrf_token": token, "page": "report", "days": "3"})
+        url = r.text.split('aria-label="new share link"')[0].rsplit('value="', 1)[1].split('"')[0]
+        assert url.startswith("http://localhost/w/acme-shop/report?share=")
+        secret = url.split("share=")[1]
+        assert secret not in c.get("/w/acme-shop/shares").text
+        scope = page_scope(share_request(app, "GET", "/w/acme-shop/report", secret), "acme-shop")
+        assert (scope.role, scope.via) == ("viewer", "share")
+        eng = app.state.socialroi.reader()
+        ((share_id, days),) = eng.run(
+            "SELECT share_id, date_diff('day', created_at, expires_at) FROM share_links"
+        )
+        assert days == 3
+        c.post(f"/w/acme-shop/shares/{share_id}/revoke", data={"csrf_token": token})
+        with pytest.raises(HTTPException):
+            page_scope(share_request(app, "GET", "/w/acme-shop/report", secret), "acme-shop")
