@@ -176,12 +176,12 @@ def _role(value: str) -> Role:
     raise ValueError(f"unknown role {value!r} in memberships")
 
 
-def _member_scope(eng: DuckDBEngine, user_id: str, workspace: str, via: Any) -> Scope | None:
+def _member_scope(eng: DuckDBEngine, user_id: str, workspace: str) -> Scope | None:
     rows = eng.run(_MEMBER_SQL, [user_id, workspace])
     if not rows:
         return None
     ws_id, name, brand, currency, tz, role = rows[0]
-    return Scope(Workspace(ws_id, name, brand, currency, tz), _role(role), via, eng, user_id)
+    return Scope(Workspace(ws_id, name, brand, currency, tz), _role(role), "session", eng, user_id)
 
 
 def _workspace(eng: DuckDBEngine, workspace: str) -> Workspace | None:
@@ -194,11 +194,11 @@ def _not_found() -> HTTPException:
     return HTTPException(404, "not found")
 
 
-def _shared_page(path: str, workspace: str) -> tuple[str, str]:
-    """(first path segment after ``/w/{workspace}/``, the page name it belongs to)."""
+def _shared_page(path: str, workspace: str) -> str:
+    """The page ``path`` belongs to: the first segment after ``/w/{workspace}/`` without a
+    suffix (``report.pdf`` and ``report/…`` are the report), ``overview`` for none."""
     rest = path[len(f"/w/{workspace}") :].lstrip("/")
-    first = rest.split("/", 1)[0]
-    return first, first.split(".", 1)[0] or "overview"
+    return rest.split("/", 1)[0].split(".", 1)[0] or "overview"
 
 
 def page_scope(request: Request, workspace: str) -> Scope:
@@ -206,16 +206,15 @@ def page_scope(request: Request, workspace: str) -> Scope:
     eng = state(request).reader()
     session = current_session(request)
     if session is not None:
-        scope = _member_scope(eng, session.user.user_id, workspace, "session")
+        scope = _member_scope(eng, session.user.user_id, workspace)
         if scope is not None:
             return scope
     token = request.query_params.get("share")
     if token and request.method in ("GET", "HEAD"):
         share = lookup_share(eng, token)
         if share is not None and share.workspace_id == workspace:
-            _, page = _shared_page(request.url.path, workspace)
             ws = _workspace(eng, workspace)
-            if page == share.page and ws is not None:
+            if _shared_page(request.url.path, workspace) == share.page and ws is not None:
                 return Scope(ws, "viewer", "share", eng, None)
         raise _not_found()
     if session is None:
@@ -256,7 +255,7 @@ def api_scope(request: Request) -> Scope:
         )
     if not wanted:
         raise HTTPException(400, "add ?workspace=<id> to say which workspace")
-    scope = _member_scope(eng, session.user.user_id, wanted, "session")
+    scope = _member_scope(eng, session.user.user_id, wanted)
     if scope is None:
         raise _not_found()
     return scope
