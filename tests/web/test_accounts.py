@@ -6,6 +6,7 @@ import hashlib
 import statistics
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from _accounts_helpers import (
@@ -18,9 +19,12 @@ from _accounts_helpers import (
     workspace_db,
 )
 from fastapi import HTTPException
+from hypothesis import given
+from hypothesis import strategies as st
 
 from socialroi.engine import DuckDBEngine
 from socialroi.web import accounts as acc
+from socialroi.web.accounts_web import _safe_next
 from socialroi.web.auth import page_scope
 
 
@@ -398,3 +402,12 @@ def test_share_links_are_made_shown_once_and_revoked_from_the_page(tmp_path: Pat
         c.post(f"/w/acme-shop/shares/{share_id}/revoke", data={"csrf_token": token})
         with pytest.raises(HTTPException):
             page_scope(share_request(app, "GET", "/w/acme-shop/report", secret), "acme-shop")
+
+
+@given(st.text(max_size=60) | st.from_regex(r"\A[/\\\\]{1,3}[a-z.:@]{0,20}(/[a-z]*)?\Z"))
+def test_next_is_always_a_local_path(target: str) -> None:
+    safe = _safe_next(target)
+    parts = urlsplit(safe)
+    assert safe.startswith("/") and not safe.startswith(("//", "/\\"))
+    assert not parts.scheme and not parts.netloc
+    assert safe in ("/", target)
