@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import iter_route_contexts
+from starlette.requests import Request
 
 with warnings.catch_warnings():
     # starlette 1.x prefers httpx2 (not installed); the httpx client works the same
@@ -71,3 +72,19 @@ def routes(app: FastAPI) -> list[tuple[str, frozenset[str]]]:
         if rc.path is not None and rc.methods:
             out.append((rc.path, frozenset(rc.methods)))
     return out
+
+
+def share_request(app: FastAPI, method: str, path: str, share: str) -> Request:
+    """A request without session carrying ``?share=``, to call ``page_scope`` directly (the
+    dashboard pages a share link opens are not on every branch)."""
+    return Request(
+        {
+            "type": "http",
+            "method": method,
+            "path": path,
+            "query_string": f"share={share}".encode(),
+            "headers": [],
+            "app": app,
+            "state": {"session": None},
+        }
+    )

@@ -6,12 +6,26 @@ import hashlib
 import statistics
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from _accounts_helpers import PASSWORD, client, csrf_token, login, make_app, workspace_db
+from _accounts_helpers import (
+    PASSWORD,
+    client,
+    csrf_token,
+    login,
+    make_app,
+    share_request,
+    workspace_db,
+)
+from fastapi import HTTPException
+from hypothesis import given
+from hypothesis import strategies as st
 
 from socialroi.engine import DuckDBEngine
 from socialroi.web import accounts as acc
+from socialroi.web.accounts_web import _safe_next
+from socialroi.web.auth import page_scope
 
 
 def _signup(c, email: str = "owner@example.com", ws: str = "Acme Shop"):  # type: ignore[no-untyped-def]
@@ -349,3 +363,51 @@ def test_api_tokens_are_shown_once_scoped_and_revocable(tmp_path: Path) -> None:
         assert secret not in str(eng.run("SELECT * FROM api_tokens"))
         c.post(f"/w/acme-shop/tokens/{token_id}/revoke", data={"csrf_token": token})
         assert api.get("/api/v1/_probe/scope", headers=hdr).status_code == 401
+
+
+def test_a_user_of_several_workspaces_lists_and_switches_them(tmp_path: Path) -> None:
+    with client(make_app(tmp_path / "t.duckdb")) as c:
+        _signup(c)
+        token = csrf_token(c)
+        r = c.post("/workspaces/new", data={"csrf_token": token, "workspace_name": "Brand <B>"})
+        assert r.headers["location"] == "/w/brand-b/"
+        page = c.get("/workspaces")
+        assert page.status_code == 200
+        assert 'href="/w/acme-shop/"' in page.text and 'href="/w/brand-b/"' in page.text
+        assert "Brand &lt;B&gt;" in page.text
+        assert 'href="/workspaces"' in page.text  # the user menu
+        c.cookies.clear()
+        assert c.get("/workspaces").headers["location"] == "/login?next=%2Fworkspaces"
+
+
+def test_share_links_are_made_shown_once_and_revoked_from_the_page(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "t.duckdb")
+    with client(app) as c:
+        _signup(c)
+        token = csrf_token(c)
+        bad = c.post("/w/acme-shop/shares", data={"csrf_token": token, "page": "members"})
+        assert bad.status_code == 400 and "cannot be shared" in bad.text
+        r = c.post("/w/acme-shop/shares", data={"csrf_token": token, "page": "report", "days": "3"})
+        url = r.text.split('aria-label="new share link"')[0].rsplit('value="', 1)[1].split('"')[0]
+        assert url.startswith("http://localhost/w/acme-shop/report?share=")
+        secret = url.split("share=")[1]
+        assert secret not in c.get("/w/acme-shop/shares").text
+        scope = page_scope(share_request(app, "GET", "/w/acme-shop/report", secret), "acme-shop")
+        assert (scope.role, scope.via) == ("viewer", "share")
+        eng = app.state.socialroi.reader()
+        ((share_id, days),) = eng.run(
+            "SELECT share_id, date_diff('day', created_at, expires_at) FROM share_links"
+        )
+        assert days == 3
+        c.post(f"/w/acme-shop/shares/{share_id}/revoke", data={"csrf_token": token})
+        with pytest.raises(HTTPException):
+            page_scope(share_request(app, "GET", "/w/acme-shop/report", secret), "acme-shop")
+
+
+@given(st.text(max_size=60) | st.from_regex(r"\A[/\\\\]{1,3}[a-z.:@]{0,20}(/[a-z]*)?\Z"))
+def test_next_is_always_a_local_path(target: str) -> None:
+    safe = _safe_next(target)
+    parts = urlsplit(safe)
+    assert safe.startswith("/") and not safe.startswith(("//", "/\\"))
+    assert not parts.scheme and not parts.netloc
+    assert safe in ("/", target)

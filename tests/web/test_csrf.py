@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import pytest
 from _accounts_helpers import PASSWORD, client, csrf_token, make_app, routes
 from fastapi import FastAPI
 
 from socialroi.tracking import create_link
-from socialroi.web.auth import CONTENT_SECURITY_POLICY, CSRF_EXEMPT
+from socialroi.web.auth import CONTENT_SECURITY_POLICY, CSRF_EXEMPT, _form_token
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -147,3 +148,58 @@ def test_user_text_is_escaped_in_the_account_pages(app: FastAPI, owner) -> None:
         assert "<script>alert" not in text and "<img src=x" not in text
         assert "&lt;script&gt;" in text
         assert "javascript:" not in text
+
+
+def _multipart(token: str, file_first: bool) -> tuple[bytes, bytes]:
+    boundary = b"----b0undary"
+    parts = [
+        b'Content-Disposition: form-data; name="csrf_token"\r\n\r\n' + token.encode(),
+        b'Content-Disposition: form-data; name="upload"; filename="a.csv"\r\n'
+        b"Content-Type: text/csv\r\n\r\n" + b"a,b\r\n1,2\r\n" * 50,
+        b'Content-Disposition: form-data; name="name"\r\n\r\nx',
+    ]
+    if file_first:
+        parts[0], parts[1] = parts[1], parts[0]
+    body = b"".join(b"--" + boundary + b"\r\n" + p + b"\r\n" for p in parts)
+    return body + b"--" + boundary + b"--\r\n", b"multipart/form-data; boundary=" + boundary
+
+
+@pytest.mark.parametrize("file_first", [False, True])
+@pytest.mark.parametrize("chunk", [1, 7, 4096])
+def test_the_form_token_is_found_in_a_streamed_body_which_is_then_replayed_whole(
+    file_first: bool, chunk: int
+) -> None:
+    body, ctype = _multipart("tok-123", file_first)
+    messages = [
+        {"type": "http.request", "body": body[i : i + chunk], "more_body": i + chunk < len(body)}
+        for i in range(0, len(body), chunk)
+    ]
+    queue = list(messages)
+
+    async def receive() -> dict[str, object]:
+        return queue.pop(0)
+
+    scope = {"type": "http", "headers": [(b"content-type", ctype)]}
+    token, read = anyio.run(_form_token, scope, receive)
+    assert token == "tok-123"  # noqa: S105
+    # what was read plus what is left is the body, byte for byte, in order
+    rest = b"".join(m["body"] for m in queue)  # type: ignore[misc]
+    assert b"".join(m["body"] for m in read) + rest == body
+    if not file_first and chunk > 100:
+        assert queue == [] or len(read) == 1  # found in the first chunk: nothing more was read
+
+
+def test_an_urlencoded_token_is_found_and_the_body_replayed() -> None:
+    body = b"name=a%20b&csrf_token=t%2Bk&x=1"
+    queue = [
+        {"type": "http.request", "body": body[:5], "more_body": True},
+        {"type": "http.request", "body": body[5:], "more_body": False},
+    ]
+
+    async def receive() -> dict[str, object]:
+        return queue.pop(0)
+
+    scope = {"type": "http", "headers": [(b"content-type", b"application/x-www-form-urlencoded")]}
+    token, read = anyio.run(_form_token, scope, receive)
+    assert b"".join(m["body"] for m in read) == body
+    assert token == "t+k"  # noqa: S105

@@ -18,9 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from _accounts_helpers import PASSWORD, client, csrf_token, login, make_app, routes
+from _accounts_helpers import (
+    PASSWORD,
+    client,
+    csrf_token,
+    login,
+    make_app,
+    routes,
+    share_request,
+)
 from fastapi import FastAPI, HTTPException
-from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from socialroi.engine import DuckDBEngine
@@ -172,23 +179,9 @@ def test_lists_show_none_of_another_workspace(world: World, ann) -> None:  # typ
     assert "alpha-token" in ann.get(f"/w/{A}/tokens").text
 
 
-def _page_request(app: FastAPI, method: str, path: str, share: str) -> Request:
-    return Request(
-        {
-            "type": "http",
-            "method": method,
-            "path": path,
-            "query_string": f"share={share}".encode(),
-            "headers": [],
-            "app": app,
-            "state": {"session": None},
-        }
-    )
-
-
 def test_a_share_link_opens_its_page_only(world: World, ann) -> None:  # type: ignore[no-untyped-def]
     app, tok = world.app, world.share_a
-    scope = page_scope(_page_request(app, "GET", f"/w/{A}/", tok), A)
+    scope = page_scope(share_request(app, "GET", f"/w/{A}/", tok), A)
     assert (scope.workspace_id, scope.role, scope.via, scope.user_id) == (
         A,
         "viewer",
@@ -202,11 +195,11 @@ def test_a_share_link_opens_its_page_only(world: World, ann) -> None:  # type: i
         ("GET", f"/w/{A}/", A + "x"),
     ]:
         with pytest.raises(HTTPException) as err:
-            page_scope(_page_request(app, method, path, tok), ws)
+            page_scope(share_request(app, method, path, tok), ws)
         assert err.value.status_code == 404
     # a share link never changes anything
     with pytest.raises(SignInRequired):
-        page_scope(_page_request(app, "POST", f"/w/{A}/", tok), A)
+        page_scope(share_request(app, "POST", f"/w/{A}/", tok), A)
     # through the router too: the members page is not the shared page, B is not A
     anon = client(app)
     assert anon.get(f"/w/{A}/members", params={"share": tok}).status_code == 404
@@ -217,7 +210,7 @@ def test_a_share_link_opens_its_page_only(world: World, ann) -> None:  # type: i
         "UPDATE share_links SET expires_at = ? WHERE workspace_id = ?", [dt.datetime(2000, 1, 1), A]
     )
     with pytest.raises(HTTPException):
-        page_scope(_page_request(app, "GET", f"/w/{A}/", tok), A)
+        page_scope(share_request(app, "GET", f"/w/{A}/", tok), A)
 
 
 def test_a_report_share_opens_the_report_and_its_downloads(world: World) -> None:
@@ -226,7 +219,7 @@ def test_a_report_share_opens_the_report_and_its_downloads(world: World) -> None
         eng = app.state.socialroi.reader()
         _, tok = acc.create_share(eng, A, "report", 1, None)
         for path in (f"/w/{A}/report", f"/w/{A}/report.pdf", f"/w/{A}/report/pdf"):
-            assert page_scope(_page_request(app, "GET", path, tok), A).via == "share"
+            assert page_scope(share_request(app, "GET", path, tok), A).via == "share"
         for path in (f"/w/{A}/reports", f"/w/{A}/", f"/w/{A}/posts"):
             with pytest.raises(HTTPException):
-                page_scope(_page_request(app, "GET", path, tok), A)
+                page_scope(share_request(app, "GET", path, tok), A)

@@ -80,6 +80,7 @@ __all__ = [
     "role_of",
     "set_password",
     "user_count",
+    "workspace_ids",
     "workspaces_of",
 ]
 
@@ -408,6 +409,11 @@ def revoke(eng: DuckDBEngine, user_id: str, workspace_id: str) -> None:
     )
 
 
+def workspace_ids(eng: DuckDBEngine) -> list[str]:
+    """Every workspace id, ordered."""
+    return [r[0] for r in eng.run("SELECT workspace_id FROM workspaces ORDER BY workspace_id")]
+
+
 def _slug(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
     return slug or "workspace"
@@ -426,7 +432,7 @@ def create_workspace(
     if not name or len(name) > 200:
         raise AccountError("a workspace needs a name of 1 to 200 characters", hint="type a name")
     base = _slug(name)
-    taken = {r[0] for r in eng.run("SELECT workspace_id FROM workspaces")}
+    taken = set(workspace_ids(eng))
     ws_id, n = base, 1
     while ws_id in taken:
         n += 1

@@ -8,7 +8,7 @@ a share link) are shown once, in the answer to the POST that made them; only has
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from socialroi.errors import SocialRoiError
 from socialroi.web import accounts as acc
+from socialroi.web._settings import Settings
 from socialroi.web.app import _client_ip, state
 from socialroi.web.auth import (
     CSRFMiddleware,
@@ -39,18 +40,15 @@ FormStr = Annotated[str, Form()]
 
 
 class _Limits:
-    """The login rate limiters of one app."""
+    """The login rate limiters of one app (failed sign-ins per email and per address)."""
 
-    def __init__(self, request: Request) -> None:
-        s = state(request).settings
+    def __init__(self, s: Settings) -> None:
         self.email = acc.RateLimiter(s.login_failures_per_email, s.login_window_s)
         self.ip = acc.RateLimiter(s.login_failures_per_ip, s.login_window_s)
 
 
 def _limits(request: Request) -> _Limits:
-    limits: _Limits | None = getattr(request.app.state, "login_limits", None)
-    if limits is None:
-        limits = request.app.state.login_limits = _Limits(request)
+    limits: _Limits = request.app.state.login_limits
     return limits
 
 
@@ -107,17 +105,13 @@ def home(request: Request) -> Response:
 
 def _signup_page(request: Request, error: str | None = None, **values: str) -> Response:
     eng = state(request).reader()
-    existing = [w.workspace_id for w in _workspaces(eng)]
+    existing = acc.workspace_ids(eng)
     return render(
         request,
         "signup.html",
         {"error": error, "values": values, "existing": existing},
         status=400 if error else 200,
     )
-
-
-def _workspaces(eng: Any) -> list[Any]:
-    return list(eng.workspaces())
 
 
 @router.get("/signup")
@@ -145,7 +139,7 @@ def signup(
     with writing(request) as eng:
         if acc.user_count(eng) > 0:
             return _see_other("/login")  # only the first owner signs up; others are invited
-        existing = [w.workspace_id for w in _workspaces(eng)]
+        existing = acc.workspace_ids(eng)
         if not workspace_name.strip() and not existing:
             return _signup_page(request, "name your first workspace", **values)
         try:
@@ -178,6 +172,8 @@ def _login_page(
 def login_form(request: Request, next: str = "/") -> Response:  # noqa: A002 - the form field
     if acc.user_count(state(request).reader()) == 0:
         return _see_other("/signup")
+    if current_session(request) is not None:
+        return _see_other(_safe_next(next))  # already signed in
     return _login_page(request, next=_safe_next(next))
 
 
@@ -267,6 +263,19 @@ def change_password(request: Request, current_password: FormStr, new_password: F
             except SocialRoiError as exc:
                 error = exc.message
     return render(request, "password.html", {"error": error}, status=400)
+
+
+@router.get("/workspaces")
+def workspaces_page(request: Request) -> Response:
+    """The signed-in user's workspaces and role in each (to switch between brands)."""
+    session = _signed_in(request)
+    eng = state(request).reader()
+    rows = eng.run(
+        "SELECT w.workspace_id, w.name, m.role FROM memberships m "
+        "JOIN workspaces w USING (workspace_id) WHERE m.user_id = ? ORDER BY w.name",
+        [session.user.user_id],
+    )
+    return render(request, "workspaces.html", {"workspaces": rows})
 
 
 @router.get("/workspaces/new")
@@ -601,9 +610,10 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
     return _problem(request, 403, "Forbidden", str(exc))
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, settings: Settings) -> None:
     """Add the account pages, the CSRF and security-header middleware and the error handlers
     (call before adding ``_CollectorFastPath``, which must stay outermost)."""
+    app.state.login_limits = _Limits(settings)
     app.include_router(router)
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(Forbidden, _forbidden)

@@ -150,7 +150,7 @@ def create_app(settings: Settings) -> FastAPI:
     from socialroi.web import accounts_web  # imports this module: not at the top
 
     # account pages, CSRF and security headers; the collector's fast path stays outermost
-    accounts_web.install(app)
+    accounts_web.install(app, settings)
     app.add_middleware(_CollectorFastPath)
     return app
 

@@ -176,12 +176,12 @@ def _role(value: str) -> Role:
     raise ValueError(f"unknown role {value!r} in memberships")
 
 
-def _member_scope(eng: DuckDBEngine, user_id: str, workspace: str, via: Any) -> Scope | None:
+def _member_scope(eng: DuckDBEngine, user_id: str, workspace: str) -> Scope | None:
     rows = eng.run(_MEMBER_SQL, [user_id, workspace])
     if not rows:
         return None
     ws_id, name, brand, currency, tz, role = rows[0]
-    return Scope(Workspace(ws_id, name, brand, currency, tz), _role(role), via, eng, user_id)
+    return Scope(Workspace(ws_id, name, brand, currency, tz), _role(role), "session", eng, user_id)
 
 
 def _workspace(eng: DuckDBEngine, workspace: str) -> Workspace | None:
@@ -194,11 +194,11 @@ def _not_found() -> HTTPException:
     return HTTPException(404, "not found")
 
 
-def _shared_page(path: str, workspace: str) -> tuple[str, str]:
-    """(first path segment after ``/w/{workspace}/``, the page name it belongs to)."""
+def _shared_page(path: str, workspace: str) -> str:
+    """The page ``path`` belongs to: the first segment after ``/w/{workspace}/`` without a
+    suffix (``report.pdf`` and ``report/…`` are the report), ``overview`` for none."""
     rest = path[len(f"/w/{workspace}") :].lstrip("/")
-    first = rest.split("/", 1)[0]
-    return first, first.split(".", 1)[0] or "overview"
+    return rest.split("/", 1)[0].split(".", 1)[0] or "overview"
 
 
 def page_scope(request: Request, workspace: str) -> Scope:
@@ -206,16 +206,15 @@ def page_scope(request: Request, workspace: str) -> Scope:
     eng = state(request).reader()
     session = current_session(request)
     if session is not None:
-        scope = _member_scope(eng, session.user.user_id, workspace, "session")
+        scope = _member_scope(eng, session.user.user_id, workspace)
         if scope is not None:
             return scope
     token = request.query_params.get("share")
     if token and request.method in ("GET", "HEAD"):
         share = lookup_share(eng, token)
         if share is not None and share.workspace_id == workspace:
-            _, page = _shared_page(request.url.path, workspace)
             ws = _workspace(eng, workspace)
-            if page == share.page and ws is not None:
+            if _shared_page(request.url.path, workspace) == share.page and ws is not None:
                 return Scope(ws, "viewer", "share", eng, None)
         raise _not_found()
     if session is None:
@@ -256,7 +255,7 @@ def api_scope(request: Request) -> Scope:
         )
     if not wanted:
         raise HTTPException(400, "add ?workspace=<id> to say which workspace")
-    scope = _member_scope(eng, session.user.user_id, wanted, "session")
+    scope = _member_scope(eng, session.user.user_id, wanted)
     if scope is None:
         raise _not_found()
     return scope
@@ -322,16 +321,30 @@ async def _form_token(scope: AsgiScope, receive: Receive) -> tuple[str | None, l
         return None, read
     if kind != b"multipart/form-data" or b"boundary" not in params:
         return None, read
-    found: dict[str, Any] = {"name": None, "value": bytearray(), "done": False, "header": b""}
+    # callbacks get pieces: a header or value may be split across two chunks of the body
+    found: dict[str, Any] = {
+        "name": None,
+        "field": bytearray(),
+        "header": bytearray(),
+        "value": bytearray(),
+    }
     fields: dict[str, bytes] = {}
 
+    def on_part_begin() -> None:
+        found["name"] = None
+        found["value"] = bytearray()
+
     def on_header_field(data: bytes, start: int, end: int) -> None:
-        found["header"] = data[start:end].lower()
+        found["field"] += data[start:end]
 
     def on_header_value(data: bytes, start: int, end: int) -> None:
-        if found["header"] == b"content-disposition":
-            _, opts = parse_options_header(data[start:end])
+        found["header"] += data[start:end]
+
+    def on_header_end() -> None:
+        if bytes(found["field"]).lower() == b"content-disposition":
+            _, opts = parse_options_header(bytes(found["header"]))
             found["name"] = opts.get(b"name")
+        found["field"], found["header"] = bytearray(), bytearray()
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
         if found["name"] == b"csrf_token":
@@ -340,13 +353,14 @@ async def _form_token(scope: AsgiScope, receive: Receive) -> tuple[str | None, l
     def on_part_end() -> None:
         if found["name"] == b"csrf_token":
             fields["csrf_token"] = bytes(found["value"])
-        found["name"] = None
 
     parser = MultipartParser(
         params[b"boundary"],
         {
+            "on_part_begin": on_part_begin,
             "on_header_field": on_header_field,
             "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
             "on_part_data": on_part_data,
             "on_part_end": on_part_end,
         },
@@ -417,7 +431,7 @@ class CSRFMiddleware:
             await _forbidden(
                 scope,
                 "missing or wrong CSRF token: reload the page and submit again "
-                "(scripts send the X-CSRF-Token header)",
+                "(a form carries csrf_token before any file field; scripts send X-CSRF-Token)",
             )(scope, receive, send)
             return
 
