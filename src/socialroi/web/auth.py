@@ -176,12 +176,14 @@ def _role(value: str) -> Role:
     raise ValueError(f"unknown role {value!r} in memberships")
 
 
-def _member_scope(eng: DuckDBEngine, user_id: str, workspace: str) -> Scope | None:
-    rows = eng.run(_MEMBER_SQL, [user_id, workspace])
+def _member_scope(request: Request, user_id: str, workspace: str) -> Scope | None:
+    reader = state(request).reader
+    rows = reader().run(_MEMBER_SQL, [user_id, workspace])
     if not rows:
         return None
     ws_id, name, brand, currency, tz, role = rows[0]
-    return Scope(Workspace(ws_id, name, brand, currency, tz), _role(role), "session", eng, user_id)
+    ws = Workspace(ws_id, name, brand, currency, tz)
+    return Scope(ws, _role(role), "session", reader, user_id)
 
 
 def _workspace(eng: DuckDBEngine, workspace: str) -> Workspace | None:
@@ -206,7 +208,7 @@ def page_scope(request: Request, workspace: str) -> Scope:
     eng = state(request).reader()
     session = current_session(request)
     if session is not None:
-        scope = _member_scope(eng, session.user.user_id, workspace)
+        scope = _member_scope(request, session.user.user_id, workspace)
         if scope is not None:
             return scope
     token = request.query_params.get("share")
@@ -215,7 +217,7 @@ def page_scope(request: Request, workspace: str) -> Scope:
         if share is not None and share.workspace_id == workspace:
             ws = _workspace(eng, workspace)
             if _shared_page(request.url.path, workspace) == share.page and ws is not None:
-                return Scope(ws, "viewer", "share", eng, None)
+                return Scope(ws, "viewer", "share", state(request).reader, None)
         raise _not_found()
     if session is None:
         raise SignInRequired
@@ -245,7 +247,8 @@ def api_scope(request: Request) -> Scope:
         ws = _workspace(eng, tok.workspace_id)
         if ws is None:
             raise _not_found()
-        return Scope(ws, "viewer" if tok.scope == "read" else "analyst", "token", eng, None)
+        role: Role = "viewer" if tok.scope == "read" else "analyst"
+        return Scope(ws, role, "token", state(request).reader, None)
     session = current_session(request)
     if session is None:
         raise HTTPException(
@@ -255,7 +258,7 @@ def api_scope(request: Request) -> Scope:
         )
     if not wanted:
         raise HTTPException(400, "add ?workspace=<id> to say which workspace")
-    scope = _member_scope(eng, session.user.user_id, wanted)
+    scope = _member_scope(request, session.user.user_id, wanted)
     if scope is None:
         raise _not_found()
     return scope

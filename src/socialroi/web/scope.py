@@ -10,6 +10,7 @@ route cannot forget the workspace filter: analysis code receives ``scope.tables(
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,18 +40,25 @@ class Scope:
 
     ``role`` is the member's role; an API token with read scope and a share link act as
     ``viewer``, a token with write scope as ``analyst``. ``user_id`` is None for tokens and
-    share links.
+    share links. ``source`` is an engine, or a function giving the calling thread its own
+    cursor: FastAPI may run a route on another thread than its dependencies, and a DuckDB
+    connection must not be used by two threads at once.
     """
 
     workspace: Workspace
     role: Role
     via: Via
-    engine: Engine
+    source: Engine | Callable[[], Engine]
     user_id: str | None = None
 
     @property
     def workspace_id(self) -> str:
         return self.workspace.workspace_id
+
+    @property
+    def engine(self) -> Engine:
+        """The database, through the calling thread's own cursor."""
+        return self.source if isinstance(self.source, Engine) else self.source()
 
     def tables(self) -> Tables:
         """This workspace's canonical tables (already filtered to it)."""
