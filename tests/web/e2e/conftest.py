@@ -41,7 +41,7 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 WORKSPACE = "acme"
 #: True once accounts are in the app: the server runs with its real sign-in and
 #: ``signed_in_page`` signs up through the forms; False overrides the scope dependencies.
-SIGN_IN_THROUGH_FORMS = False
+SIGN_IN_THROUGH_FORMS = True
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,8 @@ def e2e_db(tmp_path: Path) -> Path:
 @pytest.fixture
 def e2e_server(e2e_db: Path) -> Iterator[ThreadServer]:
     who = None if SIGN_IN_THROUGH_FORMS else Who("admin", {WORKSPACE}, WORKSPACE)
-    srv = serve_db(e2e_db, who)
+    # plain http on loopback: the session cookie without its Secure flag
+    srv = serve_db(e2e_db, who, insecure_loopback_cookies=True)
     yield srv
     srv.stop()
 
