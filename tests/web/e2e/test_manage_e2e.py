@@ -9,7 +9,6 @@ import re
 import time
 from pathlib import Path
 
-import pytest
 from _e2e_session import SignedIn
 from _inproc_server import ThreadServer
 
@@ -185,41 +184,3 @@ def test_settings_in_the_browser(signed_in_page: SignedIn, e2e_server: ThreadSer
     cur.close()
     assert (ws.currency, ws.timezone) == ("USD", "America/New_York")
     assert days[0][0] == "0,1,2,3,4,5" and str(days[0][1]) == "08:00:00"
-
-
-@pytest.mark.slow
-def test_every_demo_file_through_the_upload_page_equals_the_cli_import(
-    signed_in_page: SignedIn, e2e_server: ThreadServer, demo_dir: Path, tmp_path: Path
-) -> None:
-    """The whole demo company uploaded file by file lands exactly as ``socialroi import-dir``
-    loads it: the same rows in every table and the same ``socialroi summary``."""
-    import datetime as dt
-
-    from socialroi.engine import DuckDBEngine
-    from socialroi.ingest import import_dir
-    from socialroi.schema import IMPORT_ORDER
-    from socialroi.summary import summary
-
-    s, p = signed_in_page, signed_in_page.page
-    files = [(e, demo_dir / f"{e}.csv") for e in IMPORT_ORDER if (demo_dir / f"{e}.csv").exists()]
-    assert len(files) >= 15
-    for entity, path in files:
-        _upload(s, entity, path)
-        p.click("#confirm-import button[type=submit]")
-        p.wait_for_selector("#import-result")
-        assert p.locator("#import-result .inserted").inner_text() != "", entity
-    with DuckDBEngine(tmp_path / "ref.duckdb") as ref:
-        ref.ensure_workspace("ref", currency="EUR", timezone="UTC")
-        import_dir(ref, "ref", demo_dir)
-        first, last = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
-        expected = summary(ref, "ref", first, last)
-        ref_counts = {e: ref.run(f"SELECT count(*) FROM {e}")[0][0] for e, _ in files}  # noqa: S608
-    cur = e2e_server.cursor()
-    got = summary(cur, s.workspace, first, last)
-    counts = {e: cur.run(f"SELECT count(*) FROM {e} WHERE workspace_id = ?", [s.workspace])[0][0]  # noqa: S608
-              for e, _ in files}  # fmt: skip
-    cur.close()
-    assert counts == ref_counts
-    assert expected["totals"]["visits"] > 0 and expected["totals"]["customers"] > 0
-    got.pop("workspace", None), expected.pop("workspace", None)
-    assert got == expected
