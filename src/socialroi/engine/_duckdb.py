@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,7 +65,19 @@ class DuckDBEngine(Engine):
         return result if isinstance(result, pa.Table) else pa.table({"value": [result.as_py()]})
 
     def close(self) -> None:
+        # a connection refuses to close while a cursor of it runs a query (another thread's):
+        # give that query a few seconds to end (callers interrupt their readers first)
+        for _ in range(100):
+            try:
+                self.con.close()
+                return
+            except duckdb.ResourceInUseException:
+                time.sleep(0.05)
         self.con.close()
+
+    def interrupt(self) -> None:
+        """Stop the query this connection is running (safe from another thread)."""
+        self.con.interrupt()
 
     def cursor(self) -> DuckDBEngine:
         """Another connection to this open database, for one thread (a DuckDB connection is

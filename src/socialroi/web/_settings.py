@@ -29,6 +29,9 @@ class Settings(BaseModel):
     country_header: str | None = None
     admin_token: str | None = None
     retry_after_s: int = Field(default=5, gt=0)
+    #: DuckDB threads for the writer and the dashboard's queries; default: all cores but one,
+    #: which stays free for the event loop that answers the collector
+    db_threads: int | None = Field(default=None, gt=0)
 
     @property
     def spool_path(self) -> Path:
