@@ -5,6 +5,7 @@ Each test imports one export through the canonical import and checks a few figur
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import shutil
@@ -561,3 +562,48 @@ def test_gzip_csv_export_with_a_bad_line(duck: DuckDBEngine, tmp_path: Path) -> 
     with pytest.raises(ImportRejected) as exc:
         import_file(duck, "ws", "costs", bad)
     assert where(exc.value) == [(5, "date", "bad-date")]
+
+
+def test_bitly_links(duck: DuckDBEngine, tmp_path: Path) -> None:
+    """Bitly's links export (Link, Custom Link, Destination URL): the code is the branded link
+    when there is one, the UTMs come from the destination's query."""
+    text = (
+        "Title,Link,Custom Link,Destination URL,Date created\n"
+        "Launch,https://bit.ly/3xYzAbc,https://acme.co/launch,"
+        '"https://shop.example/p?utm_source=linkedin&utm_medium=social&utm_campaign=launch",'
+        "2025-03-01\n"
+        "Blog,https://bit.ly/4qRsTuv,,https://shop.example/blog,2025-03-02\n"
+    )
+    r = import_file(duck, "ws", "links", write(tmp_path, "bitly_links.csv", text))
+    assert (r.preset, r.inserted) == ("bitly-links", 2)
+    assert rows(
+        duck, "SELECT code, target_url, utm_source, utm_medium, utm_campaign FROM links ORDER BY 1"
+    ) == [
+        ("acme.co/launch", "https://shop.example/p?utm_source=linkedin&utm_medium=social"
+         "&utm_campaign=launch", "linkedin", "social", "launch"),
+        ("bit.ly/4qRsTuv", "https://shop.example/blog", None, None, None),
+    ]  # fmt: skip
+    again = import_file(duck, "ws", "links", write(tmp_path, "bitly_links.csv", text))
+    assert again.inserted == 0  # re-import adds nothing
+
+
+def test_shlink_visits(duck: DuckDBEngine, tmp_path: Path) -> None:
+    """Shlink's visits CSV of https://s.test/launch: the code from the file name, potential
+    bots skipped, two visits in the same second kept apart."""
+    text = (
+        "browser,os,date,referer,country,city,latitude,longitude,potentialBot\n"
+        "Chrome,Windows,2025-03-01T10:00:00+00:00,https://t.co/x,Spain,Madrid,40.4,-3.7,false\n"
+        "Firefox,Linux,2025-03-01T10:00:00+00:00,,Spain,Madrid,40.4,-3.7,false\n"
+        "Others,Others,2025-03-01T10:00:01+00:00,,United States,,0,0,true\n"
+        "Safari,iOS,2025-03-02T08:30:00+01:00,https://www.linkedin.com/,France,Paris,48.8,2.3,false\n"
+    )
+    path = write(tmp_path, "short-url_s.test_launch_visits.csv", text)
+    r = import_file(duck, "ws", "clicks", path)
+    # 4 rows read: 1 potential bot skipped, 3 visits stored
+    assert (r.preset, r.inserted, r.skipped) == ("shlink-visits", 3, 1)
+    assert rows(duck, "SELECT code, clicked_at, referrer FROM clicks ORDER BY 2, 3") == [
+        ("launch", dt.datetime(2025, 3, 1, 10, 0), "https://t.co/x"),
+        ("launch", dt.datetime(2025, 3, 1, 10, 0), None),  # NULLs sort last
+        ("launch", dt.datetime(2025, 3, 2, 7, 30), "https://www.linkedin.com/"),  # +01:00 → UTC
+    ]
+    assert import_file(duck, "ws", "clicks", path).inserted == 0  # re-import adds nothing

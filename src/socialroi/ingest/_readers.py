@@ -476,7 +476,7 @@ def iter_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.Re
         batches = _parquet_batches(src, on_bytes)
     for batch in batches:
         if isinstance(preset, TablePreset):
-            mapped = preset.apply(batch, src.records)
+            mapped = preset.apply(batch, src.records, src.path.name)
             src.records += batch.num_rows
             yield mapped
         else:
