@@ -607,3 +607,30 @@ def test_shlink_visits(duck: DuckDBEngine, tmp_path: Path) -> None:
         ("launch", dt.datetime(2025, 3, 2, 7, 30), "https://www.linkedin.com/"),  # +01:00 → UTC
     ]
     assert import_file(duck, "ws", "clicks", path).inserted == 0  # re-import adds nothing
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_linkedin_posts_legacy_xls(duck: DuckDBEngine, tmp_path: Path) -> None:
+    """LinkedIn's content export is a legacy .xls (formats.md): the `All posts` sheet, its
+    description row above the header found, read with xlrd. The fixture was written with xlwt
+    from the documented layout (sheets Metrics and All posts, 20 columns)."""
+    path = shutil.copy(FIXTURES / "linkedin_content_1741900000000.xls", tmp_path)
+    r = import_file(duck, "ws", "post_metrics", Path(path))
+    assert (r.preset, r.inserted) == ("linkedin-posts", 2)
+    got = rows(duck, "SELECT post_id, date, impressions, clicks, reactions, comments, shares, "
+                     "video_views FROM post_metrics ORDER BY 1")  # fmt: skip
+    # the two rows of the fixture, as written: Impressions, Clicks, Likes, Comments, Reposts,
+    # Views ("" → empty)
+    assert got == [
+        ("7306192134921981953", dt.date(2025, 3, 14), 26, 2, 3, 1, 0, None),
+        ("7307000000000000001", dt.date(2025, 3, 16), 1204, 40, 51, 7, 4, 15),
+    ]
+    assert import_file(duck, "ws", "post_metrics", Path(path)).inserted == 0
+
+
+def test_a_broken_xls_is_refused_naming_the_file(duck: DuckDBEngine, tmp_path: Path) -> None:
+    path = write(tmp_path, "export.xls", "not an OLE2 workbook")
+    with pytest.raises(ImportRejected, match=r"export\.xls.*\.xls workbook"):
+        import_file(duck, "ws", "post_metrics", path)
