@@ -397,4 +397,5 @@ async def _collect(st: AppState, request: Request, body: bytes) -> Response:
     }
     if parsed.accepted + parsed.filtered == 0:
         return _error(400, "no valid event", errors=parsed.rejected, headers=headers)
-    return JSONResponse(result, status_code=202, headers=headers)
+    # record_line's shared encoder: JSONResponse would build a new one per request
+    return Response(record_line(result), 202, headers, "application/json")
