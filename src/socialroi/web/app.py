@@ -23,6 +23,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from socialroi.engine import DuckDBEngine
@@ -190,6 +191,8 @@ class _App(FastAPI):
             try:
                 request = Request(scope, receive)
                 response = await _collect(state(request), request, await _read_body(request))
+            except ClientDisconnect:  # gone before its body arrived: nothing to answer
+                return
             except Exception:
                 # nothing was acknowledged; the same answer FastAPI's error middleware gives
                 log.exception("collector request failed")
