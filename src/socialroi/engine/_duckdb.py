@@ -64,10 +64,13 @@ class DuckDBEngine(Engine):
             raise EngineError(f"query failed on DuckDB: {exc}") from exc
         return result if isinstance(result, pa.Table) else pa.table({"value": [result.as_py()]})
 
-    def close(self) -> None:
-        # a connection refuses to close while a cursor of it runs a query (another thread's):
-        # give that query a few seconds to end (callers interrupt their readers first)
-        for _ in range(100):
+    def close(self, *, interrupt: bool = False) -> None:
+        """Close the connection. One that is running a query (in another thread) refuses to
+        close: wait up to 10 s for it, with ``interrupt`` stopping it again at every try (a
+        query may start after a single interrupt, e.g. once its Python compilation ends)."""
+        for _ in range(200):
+            if interrupt:
+                self.con.interrupt()
             try:
                 self.con.close()
                 return

@@ -108,7 +108,7 @@ class AppState:
         for cur in cursors:
             cur.interrupt()
         for cur in cursors:
-            cur.close()
+            cur.close(interrupt=True)
 
 
 #: Niceness of reader threads (the event loop, the fsync and the writer threads keep 0).
