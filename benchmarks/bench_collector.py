@@ -39,8 +39,9 @@ UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 SERVER = r"""
 import datetime as dt, sys, threading, time, logging
-import uvicorn
+import ibis, uvicorn
 from pathlib import Path
+from socialroi.errors import EngineError
 from socialroi.web import Settings, create_app
 from socialroi.visits import sessions
 
@@ -51,11 +52,21 @@ def dashboard():
     while not hasattr(app.state, "socialroi"):
         time.sleep(0.1)
     st = app.state.socialroi
-    eng = st.engine.cursor()
+    eng = st.reader()  # the per-thread cursor every route uses (closed by the server)
+    v = sessions(eng.tables("bench"))
+    expr = v.group_by("network").aggregate(visits=v.count())
+    # compiled once, as a dashboard caches its queries; with the flag file present the ibis
+    # expression is compiled again every time (Python holding the GIL for about 0.5 s)
+    sql = ibis.to_sql(expr, dialect="duckdb")
     while True:
         t = time.perf_counter()
-        v = sessions(eng.tables("bench"))
-        eng.execute(v.group_by("network").aggregate(visits=v.count()))
+        try:
+            if Path(sys.argv[4]).exists():
+                eng.execute(expr)
+            else:
+                eng.run(sql)
+        except EngineError:  # interrupted by the server's shutdown
+            return
         queries.append(time.perf_counter() - t)
         with open(sys.argv[3], "w") as f:
             f.write(str(len(queries)) + " " + str(sum(queries) / len(queries)))
@@ -149,6 +160,12 @@ def _load(
         )
         return lat, acked, time.perf_counter() - t0
 
+    try:  # the load generator shares the 2 cores: the cheaper its loop, the fairer the test
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
     lat, acked, elapsed = asyncio.run(main())
     out.put((lat, acked, elapsed, statuses))
 
@@ -203,8 +220,11 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     qfile = tmp / "queries.txt"
+    recompile = tmp / "recompile"  # present: the summary query is compiled from ibis each time
+    load_before = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(db), str(port), str(qfile)], env={**os.environ}
+        [sys.executable, "-c", SERVER, str(db), str(port), str(qfile), str(recompile)],
+        env={**os.environ},
     )
     for _ in range(300):
         try:
@@ -218,6 +238,8 @@ def main() -> None:
         phase(port, "50 clients", 50, args.seconds),
         phase(port, "50 clients, batches of 20", 50, 10, per_request=20),
     ]
+    recompile.touch()
+    results.append(phase(port, "50 clients, summary query recompiled each time", 50, 15))
     n_queries, mean_q = qfile.read_text().split()
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     server.send_signal(signal.SIGTERM)
@@ -235,11 +257,13 @@ def main() -> None:
     )
     main_phase = results[2]
     eps, p99 = int(main_phase["acked_events_per_s"]), float(main_phase["p99_ms"] or 1e9)
-    met = eps >= 3000 and p99 < 50
+    p99_one = float(results[1]["p99_ms"] or 1e9)
+    met = eps >= 3000 and p99 < 50 and p99_one < 50
     verdict = (
-        "Target of issue 5 (at least 3,000 acknowledged events/s for 60 s with p99 under 50 ms, "
-        f"one event per request, 50 clients): **{'met' if met else 'not met'}**"
-        f" in this run ({eps} events/s, p99 {p99} ms)."
+        "Target of issue 5 (at least 3,000 acknowledged events/s for 60 s, one event per "
+        "request, with p99 under 50 ms at 1 and at 50 clients): "
+        f"**{'met' if met else 'not met'}** in this run ({eps} events/s at 50 clients, p99 "
+        f"{p99} ms; p99 {p99_one} ms at 1 client)."
     )
     rows = "\n".join(
         f"| {r['phase']} | {r['clients']} | {r['events_per_request']} | {r['seconds']} | "
@@ -252,9 +276,12 @@ def main() -> None:
 `python benchmarks/bench_collector.py --seconds {args.seconds:g}`: `socialroi serve`'s app
 (uvicorn, one process) with every event fsynced to the spool before its 2xx, while a thread in
 the server counts the visits per network (sessionised, every event) every second
-(as a dashboard would); the load generator
-is a second process (raw HTTP/1.1 keep-alive connections on asyncio). The baseline is the
-same server answering GET /t.js (no parsing, no fsync): the HTTP stack's own ceiling.
+(as a dashboard would: the ibis expression compiled once, its SQL run through the thread's
+reader cursor; the last phase compiles it again every time, about 0.5 s of Python holding the
+GIL per query); the load generator
+is a second process (raw HTTP/1.1 keep-alive connections on asyncio with uvloop) on the same
+2 cores. The baseline is the
+same server answering GET /t.js (routed by FastAPI, no parsing, no fsync).
 
 | phase | clients | events/request | s | requests/s | acknowledged events/s | p50 ms | p99 ms |
 |---|---:|---:|---:|---:|---:|---:|---:|
@@ -262,8 +289,10 @@ same server answering GET /t.js (no parsing, no fsync): the HTTP stack's own cei
 
 Afterwards (server stopped with SIGTERM): {len(acked)} events acknowledged, **{missing} missing**,
 {dupes} duplicated in `web_events`. {n_queries} visits queries ran during the load
-(mean {float(mean_q) * 1000:.0f} ms). Load average at the end (1/5/15 min): {load} on
-{os.cpu_count()} cores, shared with other work during this run.
+(mean {float(mean_q) * 1000:.0f} ms). Load average (1/5/15 min) before: {load_before},
+at the end: {load}, on {os.cpu_count()} cores shared with other work during this run.
+The server runs DuckDB with all cores but one (`Settings.db_threads`) and its reader threads
+niced (+10), so a dashboard query slows down under load instead of the acknowledgements.
 
 {verdict}
 """,

@@ -8,12 +8,17 @@ Side by side in the same run, each step a separate process (time and peak RSS of
 
 Prints events/s and peak memory and writes the section "GA4 import" of benchmarks/RESULTS.md.
 
+    python benchmarks/bench_ga4_import.py --events 1M,10M [--keep]
     python benchmarks/bench_ga4_import.py --sizes 1G,5G [--keep]
+
+``--events`` counts events (``1M`` = 1,000,000; about 2 KB each, so 10M is a ~20 GB file);
+``--sizes`` counts bytes. The last note of the section says the load average of the run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -51,7 +56,8 @@ def _fresh(*paths: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--sizes", default="1G", help="export sizes, comma-separated (default 1G)")
+    ap.add_argument("--sizes", default="", help="export sizes in bytes, comma-separated (1G)")
+    ap.add_argument("--events", default="", help="export sizes in events, comma-separated (1M)")
     ap.add_argument("--keep", action="store_true", help="keep the generated exports")
     args = ap.parse_args()
     data = HERE / "data"
@@ -61,12 +67,22 @@ def main() -> None:
         "|---|---:|---|---:|---:|---:|---:|---|",
     ]
     notes = []
-    for size_text in args.sizes.split(","):
-        size = parse_size(size_text)
-        path = data / f"ga4_events_{size_text.strip()}.ndjson"
+    if not args.sizes and not args.events:
+        args.events = "1M"
+    wanted = [("events", t.strip()) for t in args.events.split(",") if t.strip()]
+    wanted += [("bytes", t.strip()) for t in args.sizes.split(",") if t.strip()]
+    for unit, size_text in wanted:
+        path = data / f"ga4_{unit}_{size_text}.ndjson"
         if not path.exists():
-            print(f"generating a {size_text} GA4 export into {path} …", flush=True)
-            generate(path, size=size)
+            print(f"generating a {size_text} {unit} GA4 export into {path} …", flush=True)
+            if unit == "events":
+                # 1M = 10**6 events (parse_size's K/M/G are powers of 2, for bytes)
+                t = size_text.upper()
+                scale = {"K": 10**3, "M": 10**6, "G": 10**9}
+                n = int(float(t[:-1]) * scale[t[-1]]) if t[-1] in scale else int(t)
+                generate(path, events=n)
+            else:
+                generate(path, size=parse_size(size_text))
         events = sum(1 for _ in path.open("rb"))
         mib = path.stat().st_size / 2**20
         base_db, our_db = data / "ga4_baseline.duckdb", data / "ga4_socialroi.duckdb"
@@ -101,9 +117,12 @@ def main() -> None:
         + "\n".join(table)
         + "\n\n"
         + " ".join(notes)
+        + " Load average (1/5/15 min) at the end: "
+        + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        + "."
         + " The import keeps DuckDB under `IMPORT_MEMORY_LIMIT` (1 GB; the staging tables spill "
-        "to `<db>.tmp`), reads the file in 32 MiB blocks and lets DuckDB parse each line once "
-        "with `from_json`."
+        "to `<db>.tmp`), reads the file in 32 MiB blocks (the next one in a thread while "
+        "DuckDB maps the current one) and lets DuckDB parse each line once with `from_json`."
     )
     write_section("GA4 import", body)
     print("wrote the section 'GA4 import' of benchmarks/RESULTS.md")

@@ -40,6 +40,7 @@ def main() -> None:
         check=False,
     )
     elapsed = time.perf_counter() - t0
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-500:]
     print(proc.stdout[-3000:])
     passed = int(m.group(1)) if (m := re.search(r"(\d+) passed", tail)) else 0
@@ -54,6 +55,9 @@ spool by itself and the database is checked.
 
 Seeds passed: **{passed} / {args.seeds}** (failed: {failed}); every acknowledged event present
 exactly once in each passing seed. Wall time {elapsed:.0f} s. pytest: `{tail}`.
+Load average at the end (1/5/15 min): {load} on {os.cpu_count()} cores (shared machine: the
+wall time grows with it; the verdict does not depend on it). `make test` runs 5 seeds
+(`SOCIALROI_KILL_SEEDS` defaults to 1..5 in tests/web/test_durability.py).
 """,
     )
     sys.exit(proc.returncode)

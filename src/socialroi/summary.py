@@ -6,7 +6,8 @@ Composes the sections, each computed by the package that owns it:
   :func:`socialroi.metrics.summary.channel_summary`;
 - ``attribution`` (customers converted in the period, 90-day lookback, every model):
   :func:`socialroi.attribution.attribution_section`;
-- ``engagement``, ``response``, ``share_of_voice``, ``clv``: :mod:`socialroi.metrics` sections.
+- ``engagement``, ``response``, ``share_of_voice``, ``clv``: :mod:`socialroi.metrics` sections;
+- ``bots`` (bot and link-preview hits, never visits): :func:`socialroi.tracking.bots.bots_section`.
 
 Keys of capabilities not built yet are absent, never zero-filled (data-contract.md).
 """
@@ -25,6 +26,7 @@ from socialroi.metrics import (
     response_section,
     share_of_voice_section,
 )
+from socialroi.tracking.bots import bots_section
 
 __all__ = ["SECTIONS", "summary"]
 
@@ -41,6 +43,7 @@ SECTIONS: tuple[str, ...] = (
     "response",
     "share_of_voice",
     "clv",
+    "bots",
 )
 
 
@@ -63,4 +66,7 @@ def summary(
     result["response"] = response_section(engine, workspace_id, date_from, date_to)
     result["share_of_voice"] = share_of_voice_section(engine, workspace_id, date_from, date_to)
     result["clv"] = clv_section(engine, workspace_id, date_from, date_to)
+    bots = bots_section(engine, workspace_id, date_from, date_to)
+    if bots is not None:  # bot and preview-fetcher hits: never visits, their own figure
+        result["bots"] = bots
     return result

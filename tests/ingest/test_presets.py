@@ -5,6 +5,7 @@ Each test imports one export through the canonical import and checks a few figur
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import shutil
@@ -561,3 +562,75 @@ def test_gzip_csv_export_with_a_bad_line(duck: DuckDBEngine, tmp_path: Path) -> 
     with pytest.raises(ImportRejected) as exc:
         import_file(duck, "ws", "costs", bad)
     assert where(exc.value) == [(5, "date", "bad-date")]
+
+
+def test_bitly_links(duck: DuckDBEngine, tmp_path: Path) -> None:
+    """Bitly's links export (Link, Custom Link, Destination URL): the code is the branded link
+    when there is one, the UTMs come from the destination's query."""
+    text = (
+        "Title,Link,Custom Link,Destination URL,Date created\n"
+        "Launch,https://bit.ly/3xYzAbc,https://acme.co/launch,"
+        '"https://shop.example/p?utm_source=linkedin&utm_medium=social&utm_campaign=launch",'
+        "2025-03-01\n"
+        "Blog,https://bit.ly/4qRsTuv,,https://shop.example/blog,2025-03-02\n"
+    )
+    r = import_file(duck, "ws", "links", write(tmp_path, "bitly_links.csv", text))
+    assert (r.preset, r.inserted) == ("bitly-links", 2)
+    assert rows(
+        duck, "SELECT code, target_url, utm_source, utm_medium, utm_campaign FROM links ORDER BY 1"
+    ) == [
+        ("acme.co/launch", "https://shop.example/p?utm_source=linkedin&utm_medium=social"
+         "&utm_campaign=launch", "linkedin", "social", "launch"),
+        ("bit.ly/4qRsTuv", "https://shop.example/blog", None, None, None),
+    ]  # fmt: skip
+    again = import_file(duck, "ws", "links", write(tmp_path, "bitly_links.csv", text))
+    assert again.inserted == 0  # re-import adds nothing
+
+
+def test_shlink_visits(duck: DuckDBEngine, tmp_path: Path) -> None:
+    """Shlink's visits CSV of https://s.test/launch: the code from the file name, potential
+    bots skipped, two visits in the same second kept apart."""
+    text = (
+        "browser,os,date,referer,country,city,latitude,longitude,potentialBot\n"
+        "Chrome,Windows,2025-03-01T10:00:00+00:00,https://t.co/x,Spain,Madrid,40.4,-3.7,false\n"
+        "Firefox,Linux,2025-03-01T10:00:00+00:00,,Spain,Madrid,40.4,-3.7,false\n"
+        "Others,Others,2025-03-01T10:00:01+00:00,,United States,,0,0,true\n"
+        "Safari,iOS,2025-03-02T08:30:00+01:00,https://www.linkedin.com/,France,Paris,48.8,2.3,false\n"
+    )
+    path = write(tmp_path, "short-url_s.test_launch_visits.csv", text)
+    r = import_file(duck, "ws", "clicks", path)
+    # 4 rows read: 1 potential bot skipped, 3 visits stored
+    assert (r.preset, r.inserted, r.skipped) == ("shlink-visits", 3, 1)
+    assert rows(duck, "SELECT code, clicked_at, referrer FROM clicks ORDER BY 2, 3") == [
+        ("launch", dt.datetime(2025, 3, 1, 10, 0), "https://t.co/x"),
+        ("launch", dt.datetime(2025, 3, 1, 10, 0), None),  # NULLs sort last
+        ("launch", dt.datetime(2025, 3, 2, 7, 30), "https://www.linkedin.com/"),  # +01:00 → UTC
+    ]
+    assert import_file(duck, "ws", "clicks", path).inserted == 0  # re-import adds nothing
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_linkedin_posts_legacy_xls(duck: DuckDBEngine, tmp_path: Path) -> None:
+    """LinkedIn's content export is a legacy .xls (formats.md): the `All posts` sheet, its
+    description row above the header found, read with xlrd. The fixture was written with xlwt
+    from the documented layout (sheets Metrics and All posts, 20 columns)."""
+    path = shutil.copy(FIXTURES / "linkedin_content_1741900000000.xls", tmp_path)
+    r = import_file(duck, "ws", "post_metrics", Path(path))
+    assert (r.preset, r.inserted) == ("linkedin-posts", 2)
+    got = rows(duck, "SELECT post_id, date, impressions, clicks, reactions, comments, shares, "
+                     "video_views FROM post_metrics ORDER BY 1")  # fmt: skip
+    # the two rows of the fixture, as written: Impressions, Clicks, Likes, Comments, Reposts,
+    # Views ("" → empty)
+    assert got == [
+        ("7306192134921981953", dt.date(2025, 3, 14), 26, 2, 3, 1, 0, None),
+        ("7307000000000000001", dt.date(2025, 3, 16), 1204, 40, 51, 7, 4, 15),
+    ]
+    assert import_file(duck, "ws", "post_metrics", Path(path)).inserted == 0
+
+
+def test_a_broken_xls_is_refused_naming_the_file(duck: DuckDBEngine, tmp_path: Path) -> None:
+    path = write(tmp_path, "export.xls", "not an OLE2 workbook")
+    with pytest.raises(ImportRejected, match=r"export\.xls.*\.xls workbook"):
+        import_file(duck, "ws", "post_metrics", path)

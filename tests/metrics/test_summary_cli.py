@@ -40,6 +40,7 @@ def test_json_is_the_summary(db: str) -> None:
     result = json.loads(_run(db, "--format", "json"))
     assert {k: result[k] for k in EXPECTED} == EXPECTED
     assert {"attribution", "engagement", "response", "share_of_voice"} <= set(result)
+    assert result["bots"] == {"hits": 0, "by_bot": []}  # no bot hits in this database
 
 
 def test_csv_has_one_row_per_section_row(db: str) -> None:

@@ -179,3 +179,31 @@ def test_a_full_spool_answers_429_with_retry_after(db: Path, tmp_path: Path) -> 
         assert r.status_code == 429 and r.headers["retry-after"] == "5"
         grown_mib = psutil.Process().memory_info().rss / 2**20 - before_mib
         assert grown_mib < 64
+
+
+def test_shutdown_stops_a_running_reader_query(tmp_path: Path) -> None:
+    """The server's shutdown closes reader cursors while a dashboard query runs: the query is
+    interrupted and both the cursor and the database close (no "connection is busy")."""
+    from socialroi.errors import EngineError
+
+    eng = DuckDBEngine(tmp_path / "busy.duckdb")
+    cur = eng.cursor()
+    failed: list[str] = []
+    started = threading.Event()
+
+    def dashboard() -> None:
+        started.set()
+        try:  # minutes of work unless interrupted
+            cur.run("SELECT count(*) FROM range(100000000000) a(i) WHERE hash(i) % 7 = 3")
+        except EngineError as exc:
+            failed.append(str(exc))
+
+    t = threading.Thread(target=dashboard)
+    t.start()
+    started.wait()
+    time.sleep(0.3)  # the query is running
+    cur.close(interrupt=True)
+    eng.close()
+    t.join(10)
+    assert not t.is_alive()
+    assert failed and "INTERRUPT" in failed[0].upper()

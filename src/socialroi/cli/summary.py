@@ -126,6 +126,13 @@ def _print_tables(result: dict[str, Any]) -> None:
     console.print(_table("By network: cost and return", "network", networks, _MONEY_KEYS))
     console.print(_table("By channel", "channel", result["by_channel"], _FUNNEL))
     _print_engagement_response_sov(console, result)
+    if "bots" in result:  # never visits: shown as their own figure
+        top = ", ".join(f"{escape(b['bot'])} {b['hits']:,}" for b in result["bots"]["by_bot"][:5])
+        console.print(
+            f"[bold]Bot and link-preview hits[/] (not visits): {result['bots']['hits']:,}"
+            + (f" ({top})" if top else ""),
+            highlight=False,
+        )
 
 
 def _percent(value: Any) -> str:

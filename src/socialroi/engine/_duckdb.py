@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,8 +64,23 @@ class DuckDBEngine(Engine):
             raise EngineError(f"query failed on DuckDB: {exc}") from exc
         return result if isinstance(result, pa.Table) else pa.table({"value": [result.as_py()]})
 
-    def close(self) -> None:
+    def close(self, *, interrupt: bool = False) -> None:
+        """Close the connection. One that is running a query (in another thread) refuses to
+        close: wait up to 10 s for it, with ``interrupt`` stopping it again at every try (a
+        query may start after a single interrupt, e.g. once its Python compilation ends)."""
+        for _ in range(200):
+            if interrupt:
+                self.con.interrupt()
+            try:
+                self.con.close()
+                return
+            except duckdb.ResourceInUseException:
+                time.sleep(0.05)
         self.con.close()
+
+    def interrupt(self) -> None:
+        """Stop the query this connection is running (safe from another thread)."""
+        self.con.interrupt()
 
     def cursor(self) -> DuckDBEngine:
         """Another connection to this open database, for one thread (a DuckDB connection is

@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pyarrow as pa
@@ -270,6 +272,52 @@ def _check_columns(ent: Entity, src: Source) -> None:
         )
 
 
+_T = TypeVar("_T")
+
+
+def _read_ahead(items: Iterator[_T]) -> Iterator[_T]:
+    """``items``, produced one ahead by a thread; its exceptions are raised here, and closing
+    this generator (the consumer failed) stops and closes ``items``."""
+    slot: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                slot.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+            put("done", None)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the consumer
+            put("error", exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="socialroi-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = slot.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join()
+
+
 class _Job:
     """The state of one import; temp tables live in DuckDB, never in Python."""
 
@@ -337,8 +385,13 @@ class _Job:
                 progress(min(done, total), total)
 
         if isinstance(self.src.preset, JsonPreset):
-            for lines in iter_json_lines(self.src, on_bytes):
+            # the next block is read and split in a thread while DuckDB maps this one (it
+            # releases the GIL): one block ahead at most, so memory stays bounded
+            done = [0]
+            blocks = iter_json_lines(self.src, lambda n: done.__setitem__(0, n))
+            for lines in _read_ahead(blocks):
                 self._stage_json(self.src.preset, lines)
+                on_bytes(done[0])
         else:
             for batch in iter_batches(self.src, on_bytes):
                 if batch.num_rows:

@@ -52,7 +52,12 @@ FORMATS: dict[str, str] = {
     ".json": "ndjson",
     ".parquet": "parquet",
     ".xlsx": "xlsx",
+    ".xls": "xlsx",  # legacy Excel (LinkedIn's exports): read with xlrd, same path as XLSX
 }
+
+#: A legacy .xls is read whole (BIFF cannot be streamed); its format caps a sheet at 65,536
+#: rows, so larger files are not an export of that kind.
+MAX_XLS_BYTES = 64 * 2**20
 
 #: Rows searched for the header of a preset (exports put report titles and dates above it).
 HEADER_SCAN_ROWS = 30
@@ -266,7 +271,7 @@ def open_source(
         raise _problem(
             path,
             "unreadable-file",
-            "a .csv, .ndjson, .jsonl, .json, .parquet or .xlsx file (optionally .gz)",
+            "a .csv, .ndjson, .jsonl, .json, .parquet, .xlsx or .xls file (optionally .gz)",
         )
     try:
         size = path.stat().st_size
@@ -414,6 +419,12 @@ def _open_xlsx(path: Path, size: int, entity: str | None, preset: str | None) ->
 
 
 def _sheet_names(path: Path) -> list[str]:
+    if _is_xls(path):
+        xls = _xls_book(path)
+        try:
+            return list(xls.sheet_names())
+        finally:
+            xls.release_resources()
     book = _workbook(path)
     try:
         return list(book.sheetnames)
@@ -432,6 +443,55 @@ def _workbook(path: Path) -> Any:
         raise _problem(path, "unreadable-file", f"an XLSX workbook ({exc})") from exc
 
 
+def _is_xls(path: Path) -> bool:
+    return path.suffix.lower() == ".xls"
+
+
+def _xls_book(path: Path) -> Any:
+    import xlrd
+
+    if path.stat().st_size > MAX_XLS_BYTES:
+        raise _problem(
+            path,
+            "unreadable-file",
+            f"a legacy .xls export under {MAX_XLS_BYTES // 2**20} MiB (save larger ones as .xlsx "
+            "or CSV)",
+        )
+    try:
+        return xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:  # xlrd raises XLRDError, struct/compdoc errors for a broken file
+        raise _problem(path, "unreadable-file", f"a legacy Excel .xls workbook ({exc})") from exc
+
+
+def _xls_rows(
+    path: Path, sheet: str | None, limit: int | None = None
+) -> Iterator[tuple[int, list[str | None]]]:
+    import xlrd
+
+    book = _xls_book(path)
+    try:
+        names = book.sheet_names()
+        ws = book.sheet_by_name(sheet) if sheet in names else book.sheet_by_index(0)
+        for n in range(ws.nrows):
+            if limit is not None and n >= limit:
+                return
+            cells: list[str | None] = []
+            for c in ws.row(n):
+                if c.ctype == xlrd.XL_CELL_EMPTY:
+                    cells.append(None)
+                elif c.ctype == xlrd.XL_CELL_DATE:
+                    cells.append(_cell(xlrd.xldate_as_datetime(c.value, book.datemode)))
+                elif c.ctype == xlrd.XL_CELL_BOOLEAN:
+                    cells.append("true" if c.value else "false")
+                elif c.ctype == xlrd.XL_CELL_ERROR:
+                    cells.append(None)
+                else:
+                    cells.append(_cell(c.value))
+            yield n + 1, cells
+    finally:
+        book.release_resources()
+
+
 def _cell(value: Any) -> str | None:
     if value is None:
         return None
@@ -447,7 +507,11 @@ def _cell(value: Any) -> str | None:
 def _xlsx_rows(
     path: Path, sheet: str | None, limit: int | None = None
 ) -> Iterator[tuple[int, list[str | None]]]:
-    """(sheet row number, cells as text) of every row of the sheet (read-only, streaming)."""
+    """(sheet row number, cells as text) of every row of the sheet (read-only, streaming;
+    a legacy .xls is read whole, bounded by :data:`MAX_XLS_BYTES`)."""
+    if _is_xls(path):
+        yield from _xls_rows(path, sheet, limit)
+        return
     book = _workbook(path)
     try:
         ws = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
@@ -476,7 +540,7 @@ def iter_batches(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa.Re
         batches = _parquet_batches(src, on_bytes)
     for batch in batches:
         if isinstance(preset, TablePreset):
-            mapped = preset.apply(batch, src.records)
+            mapped = preset.apply(batch, src.records, src.path.name)
             src.records += batch.num_rows
             yield mapped
         else:

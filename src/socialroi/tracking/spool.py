@@ -241,14 +241,20 @@ class Spool:
     def _resolve_locked(self, error: SpoolUnavailable | None) -> None:
         """Answer the async waiters that the last fsync covered (all of them on error)."""
         keep = []
+        # one wake-up per event loop, not per request: each call_soon_threadsafe writes to
+        # the loop's self-pipe, a syscall made while the lock is held
+        done: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
         for seq, pos, loop, fut in self._waiters:
-            if error is not None:
-                loop.call_soon_threadsafe(_set_exception, fut, error)
-            elif seq != self._seq or self._synced >= pos:
-                loop.call_soon_threadsafe(_set_result, fut)
+            if error is not None or seq != self._seq or self._synced >= pos:
+                done.setdefault(loop, []).append(fut)
             else:
                 keep.append((seq, pos, loop, fut))
         self._waiters = keep
+        for loop, futs in done.items():
+            try:
+                loop.call_soon_threadsafe(_settle, futs, error)
+            except RuntimeError:  # the loop is closed: nobody waits for these any more
+                pass
 
     def _sync_round_locked(self) -> None:
         """One fsync of everything written so far, with the lock released while it runs."""
@@ -338,14 +344,14 @@ class Spool:
             self._synced = self._written
 
 
-def _set_result(fut: asyncio.Future[None]) -> None:
-    if not fut.done():
-        fut.set_result(None)
-
-
-def _set_exception(fut: asyncio.Future[None], exc: BaseException) -> None:
-    if not fut.done():
-        fut.set_exception(exc)
+def _settle(futs: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for fut in futs:
+        if fut.done():
+            continue
+        if error is None:
+            fut.set_result(None)
+        else:
+            fut.set_exception(error)
 
 
 def iter_segment_lines(path: Path) -> Iterator[bytes]:

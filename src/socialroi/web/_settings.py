@@ -41,6 +41,9 @@ class Settings(BaseModel):
     login_window_s: int = Field(default=900, gt=0)
     #: the largest file the imports page and ``POST /api/v1/imports`` accept (413 beyond)
     max_upload_bytes: int = Field(default=512 * 2**20, gt=0)
+    #: DuckDB threads for the writer and the dashboard's queries; default: all cores but one,
+    #: which stays free for the event loop that answers the collector
+    db_threads: int | None = Field(default=None, gt=0)
 
     @property
     def spool_path(self) -> Path:

@@ -612,7 +612,7 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the account pages, the CSRF and security-header middleware and the error handlers
-    (call before adding ``_CollectorFastPath``, which must stay outermost)."""
+    (the collector's fast path, ``_App.__call__``, stays in front of them)."""
     app.state.login_limits = _Limits(settings)
     app.include_router(router)
     app.add_exception_handler(SignInRequired, _sign_in_required)

@@ -27,6 +27,7 @@ __all__ = [
     "Col",
     "Const",
     "First",
+    "FromFileName",
     "FromHeader",
     "JsonPreset",
     "RowFn",
@@ -74,13 +75,21 @@ class RowFn:
 
 
 @dataclass(frozen=True, slots=True)
+class FromFileName:
+    """The canonical column is group 1 of ``pattern`` matched on the file's name, on every row
+    (Shlink names a short URL's visits export after the short URL; the rows do not carry it)."""
+
+    pattern: str
+
+
+@dataclass(frozen=True, slots=True)
 class First:
     """The first of ``fields`` that the file has (a column present, a header that matches)."""
 
     fields: tuple[Col | Const | FromHeader, ...]
 
 
-Field = Col | Const | FromHeader | RowFn | First
+Field = Col | Const | FromHeader | FromFileName | RowFn | First
 
 
 def header_of(columns: list[str], sources: tuple[str, ...]) -> str | None:
@@ -107,6 +116,9 @@ class TablePreset:
     drop: tuple[str, ...] = ()
     sheet: str | None = None  # XLSX: the sheet to read (default: the first)
     note: str = ""
+    #: (header, values): rows whose cell (trimmed, lower-case) is one of ``values`` are read
+    #: and counted as skipped, like ``drop`` (Shlink's ``potentialBot`` = ``true``)
+    exclude: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def matches(self, columns: list[str]) -> bool:
         """Every ``detect`` header (or glob; ``a|b``: either) is in ``columns``."""
@@ -122,7 +134,7 @@ class TablePreset:
                     out[name] = h
         return out
 
-    def apply(self, batch: pa.RecordBatch, first_row: int) -> pa.RecordBatch:
+    def apply(self, batch: pa.RecordBatch, first_row: int, file_name: str = "") -> pa.RecordBatch:
         """Map one batch of the export (strings named by lower-case header) onto the entity's
         columns; ``_row`` keeps each row's index in the file; dropped rows are left out."""
         columns = list(batch.schema.names)
@@ -131,15 +143,22 @@ class TablePreset:
         keep = [True] * n
         first = data[columns[0]] if columns else []
         prefixes = tuple(p.lower() for p in self.drop)
+        excluded = [(data[h], values) for h, values in self.exclude if h in data]
         for i in range(n):
             cells = [data[c][i] for c in columns]
             if all(v is None or not v.strip() for v in cells):
                 keep[i] = False
             elif prefixes and (first[i] or "").strip().lower().startswith(prefixes):
                 keep[i] = False
+            elif any((col[i] or "").strip().lower() in values for col, values in excluded):
+                keep[i] = False
         out: dict[str, list[str | None]] = {}
         used: set[str] = set()
         for name, f in self.fields.items():
+            if isinstance(f, FromFileName):
+                m = re.fullmatch(f.pattern, file_name, re.I)
+                out[name] = [m.group(1) if m else None] * n
+                continue
             out[name] = self._column(f, columns, data, n, used)
         for c in columns:  # unmapped export columns are kept as extra attributes
             if c not in used and c not in out:
@@ -166,6 +185,8 @@ class TablePreset:
             return [None] * n
         if isinstance(f, Const):
             return [f.value] * n
+        if isinstance(f, FromFileName):  # resolved by apply, which knows the file's name
+            return [None] * n
         if isinstance(f, FromHeader):
             rx = re.compile(f.pattern, re.I)
             for c in columns:

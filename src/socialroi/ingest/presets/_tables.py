@@ -9,12 +9,15 @@ totals are never counted twice and no per-day activity is invented (docs/import.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 from socialroi.ingest.presets._model import (
     Col,
     Const,
     First,
+    FromFileName,
     FromHeader,
     Row,
     RowFn,
@@ -116,6 +119,42 @@ def _tiktok_id(row: Row) -> str | None:
 def _referrer(value: str | None) -> str | None:
     """YOURLS writes the literal ``direct`` when there is no referrer."""
     return None if value is None or value.strip().lower() in ("", "direct") else value
+
+
+def _short_link(row: Row) -> str | None:
+    """A Bitly link's code: its custom (branded) link when it has one, else the bit.ly link,
+    without scheme or trailing slash (``bit.ly/3xYzAbc``): unique across short domains."""
+    for key in ("custom link", "link"):
+        v = (row.get(key) or "").strip()
+        if v:
+            return re.sub(r"^[a-z][a-z0-9+.-]*://", "", v, flags=re.I).rstrip("/")
+    return None
+
+
+def _utm(name: str) -> RowFn:
+    """The ``name`` parameter of a link's destination URL (the tags the link carries)."""
+
+    def get(row: Row) -> str | None:
+        query = urlsplit(row.get("destination url") or "").query
+        return next((v for k, v in parse_qsl(query) if k.lower() == name and v), None)
+
+    return RowFn(("destination url",), get)
+
+
+def _visit_id(row: Row) -> str | None:
+    """Shlink visits have no id: a digest of the whole row stands in for one, so two different
+    visits in the same second stay two (only identical rows of the same second merge)."""
+    return (
+        "shlink-"
+        + hashlib.md5(  # noqa: S324 - an id, not a secret
+            "\x1f".join(f"{k}={row[k] or ''}" for k in sorted(row)).encode()
+        ).hexdigest()[:20]
+    )
+
+
+#: Shlink's visits export columns (``NormalizedVisit``), all in the row digest.
+_SHLINK_VISIT = ("date", "browser", "os", "referer", "country", "city", "latitude", "longitude",
+                 "potentialbot", "visitedurl", "type")  # fmt: skip
 
 
 def _mention_network(row: Row) -> str | None:
@@ -407,6 +446,38 @@ TABLE_PRESETS: tuple[TablePreset, ...] = (
             "country": Col(("country_code",)),
         },
         detect=("click_id", "click_time", "shorturl"),
+    ),
+    TablePreset(
+        "bitly-links",
+        "links",
+        "Bitly links export (Link, Custom Link, Destination URL; other columns kept as extra)",
+        {
+            "code": RowFn(("custom link", "link"), _short_link),
+            "target_url": Col(("destination url", "long url")),
+            "utm_source": _utm("utm_source"),
+            "utm_medium": _utm("utm_medium"),
+            "utm_campaign": _utm("utm_campaign"),
+            "utm_content": _utm("utm_content"),
+            "utm_term": _utm("utm_term"),
+            "utm_id": _utm("utm_id"),
+        },
+        detect=("link", "destination url"),
+        note="Bitly exports no per-day clicks (only its API does): links and their tags only",
+    ),
+    TablePreset(
+        "shlink-visits",
+        "clicks",
+        "Shlink visits CSV of one short URL (short-url_<domain>_<code>_visits.csv)",
+        {
+            # the web client names the file after the short URL; the rows do not carry it
+            "code": FromFileName(r"short-url_[^_]+_(.+?)_visits(?: ?\(\d+\))?\.csv"),
+            "clicked_at": Col(("date",), timestamp),
+            "click_id": RowFn(_SHLINK_VISIT, _visit_id),
+            "referrer": Col(("referer",)),
+        },
+        detect=("date", "browser", "os", "referer", "potentialbot"),
+        exclude=(("potentialbot", ("true", "1")),),
+        note="the file keeps its export name (it names the short URL); potential bots are skipped",
     ),
     TablePreset(
         "google-ads",
