@@ -11,15 +11,19 @@ post URL is a ``javascript:`` URL, every other post's a real https URL.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import HTTPException
 from starlette.exceptions import StarletteDeprecationWarning
+
+# the report tests' helper that rewrites one column of a canonical CSV
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
+from hostile import rewrite_csv  # noqa: E402
 
 with warnings.catch_warnings():
     # starlette 1.x asks for `httpx2`; its TestClient works the same on httpx (a dev dependency)
@@ -50,19 +54,6 @@ LAST_DAY = dt.date(2025, 6, 30)
 HOSTILE = (SCRIPT, "<img src=x", "onerror=alert(1)>", BRAND)
 
 
-def _rewrite(path: Path, change: Callable[[int, dict[str, str]], None]) -> None:
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        fields = list(reader.fieldnames or [])
-        rows = list(reader)
-    for i, row in enumerate(rows):
-        change(i, row)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 @pytest.fixture(scope="session")
 def dash_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("dash")
@@ -83,9 +74,9 @@ def dash_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if i % 10 == 0:
             row["brand"] = BRAND
 
-    _rewrite(data / "posts.csv", post)
-    _rewrite(data / "links.csv", link)
-    _rewrite(data / "mentions.csv", mention)
+    rewrite_csv(data / "posts.csv", post)
+    rewrite_csv(data / "links.csv", link)
+    rewrite_csv(data / "mentions.csv", mention)
     db = root / "dash.duckdb"
     with DuckDBEngine(db) as eng:
         eng.ensure_workspace(WS, name=f"Acme {SCRIPT}", currency="EUR",

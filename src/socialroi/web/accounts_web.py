@@ -1,8 +1,8 @@
 """The account pages: sign-up, sign-in, password, workspaces, members, API tokens, share links.
 
 :func:`install` adds them to the app with the CSRF and security-header middleware and the
-handlers that turn :class:`~socialroi.web.auth.SignInRequired` and
-:class:`~socialroi.web.scope.Forbidden` into answers. Secrets (an invitation link, an API token,
+handler that turns :class:`~socialroi.web.auth.SignInRequired` into a sign-in redirect (pages)
+or a 401 (API); :mod:`socialroi.web.problems` answers the other errors. Secrets (an invitation link, an API token,
 a share link) are shown once, in the answer to the POST that made them; only hashes are kept.
 """
 
@@ -29,7 +29,7 @@ from socialroi.web.auth import (
     set_session_cookie,
     writing,
 )
-from socialroi.web.scope import ROLES, Forbidden, Scope
+from socialroi.web.scope import ROLES, Scope
 from socialroi.web.templating import render
 
 __all__ = ["install", "router"]
@@ -606,17 +606,12 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
     return _problem(request, 401, "Unauthorized", "sign in first")
 
 
-async def _forbidden(request: Request, exc: Exception) -> Response:
-    return _problem(request, 403, "Forbidden", str(exc))
-
-
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the account pages, the CSRF and security-header middleware and the error handlers
     (the collector's fast path, ``_App.__call__``, stays in front of them)."""
     app.state.login_limits = _Limits(settings)
     app.include_router(router)
     app.add_exception_handler(SignInRequired, _sign_in_required)
-    app.add_exception_handler(Forbidden, _forbidden)
     app.add_middleware(CSRFMiddleware)
     # outside CSRF, so its 403 carries the headers too
     app.add_middleware(SecurityHeadersMiddleware)

@@ -42,8 +42,8 @@ router = APIRouter(prefix=API_PREFIX, tags=["read"], responses=responses(400, 40
 ApiScope = Annotated[Scope, Depends(api_scope)]
 From = Annotated[str | None, Query(alias="from", description="first day (YYYY-MM-DD, workspace "
                  "calendar); default: 90 days before `to`", max_length=10)]  # fmt: skip
-To = Annotated[str | None, Query(alias="to", description="last day (YYYY-MM-DD); default: the workspace's "
-               "latest day with data", max_length=10)]  # fmt: skip
+To = Annotated[str | None, Query(alias="to", description="last day (YYYY-MM-DD); default: the "
+               "workspace's latest day with data", max_length=10)]  # fmt: skip
 Compare = Annotated[Literal["previous", "yoy", "none"], Query(
     description="the comparison period: the previous period of the same length, the same dates "
     "a year earlier, or none")]  # fmt: skip
