@@ -101,7 +101,7 @@ def scope_of(engine: DuckDBEngine, workspace: str, role: str = "viewer") -> Scop
 
 @pytest.fixture(scope="session")
 def dash_app(dash_engine: DuckDBEngine, tmp_path_factory: pytest.TempPathFactory) -> object:
-    # the app's own database (collector, lifespan) is never opened: TestClient without `with`
+    # the app's own database (collector, sessions) is an empty one; the pages read dash_engine
     app = create_app(Settings(db=tmp_path_factory.mktemp("app") / "unused.duckdb"))
 
     def page(workspace: str) -> Scope:
@@ -116,5 +116,7 @@ def dash_app(dash_engine: DuckDBEngine, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(scope="session")
-def client(dash_app: object) -> TestClient:
-    return TestClient(dash_app, raise_server_exceptions=False)  # type: ignore[arg-type]
+def client(dash_app: object) -> Iterator[TestClient]:
+    # started (`with`): the middleware resolves sessions through the app's state
+    with TestClient(dash_app, raise_server_exceptions=False) as c:  # type: ignore[arg-type]
+        yield c

@@ -2,8 +2,9 @@
 
 :func:`install` adds them to the app with the CSRF and security-header middleware and the
 handler that turns :class:`~socialroi.web.auth.SignInRequired` into a sign-in redirect (pages)
-or a 401 (API); :mod:`socialroi.web.problems` answers the other errors. Secrets (an invitation link, an API token,
-a share link) are shown once, in the answer to the POST that made them; only hashes are kept.
+or a 401 (API); :mod:`socialroi.web.problems` answers the other errors. Secrets (an
+invitation link, an API token, a share link) are shown once, in the answer to the POST that
+made them; only hashes are kept.
 """
 
 from __future__ import annotations
@@ -612,6 +613,6 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.login_limits = _Limits(settings)
     app.include_router(router)
     app.add_exception_handler(SignInRequired, _sign_in_required)
-    app.add_middleware(CSRFMiddleware)
+    app.add_middleware(CSRFMiddleware, settings=settings)
     # outside CSRF, so its 403 carries the headers too
     app.add_middleware(SecurityHeadersMiddleware)

@@ -390,8 +390,9 @@ class CSRFMiddleware:
     session and no ``X-CSRF-Token`` header, and what was read is replayed to the route.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
+        self.settings = settings
 
     async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -401,7 +402,6 @@ class CSRFMiddleware:
         if path in CSRF_EXEMPT or path.startswith(_CSRF_EXEMPT_PREFIX):
             await self.app(scope, receive, send)
             return
-        st: AppState = scope["app"].state.socialroi
         req_state = scope.setdefault("state", {})
         bearer = (_header(scope, b"authorization") or "").lower().startswith("bearer ")
         session: Session | None = None
@@ -410,6 +410,7 @@ class CSRFMiddleware:
         elif not path.startswith("/static/"):
             sid = _cookie_value(scope["headers"], SESSION_COOKIE)
             if sid:
+                st: AppState = scope["app"].state.socialroi
                 session = await anyio.to_thread.run_sync(_resolve_session, st, sid)
             req_state["session"] = session
             if session is not None:
@@ -417,7 +418,7 @@ class CSRFMiddleware:
         if scope["method"] not in _UNSAFE or bearer:
             await self.app(scope, receive, send)
             return
-        why = _cross_site(scope, st.settings)
+        why = _cross_site(scope, self.settings)
         if why is not None:
             await _forbidden(scope, f"cross-site request refused ({why})")(scope, receive, send)
             return

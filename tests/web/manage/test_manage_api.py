@@ -86,7 +86,7 @@ def test_qr_codes(client: httpx.Client) -> None:
     png = client.get(f"/api/v1/links/{code}/qr.png")
     assert svg.headers["content-type"] == "image/svg+xml" and b"<svg" in svg.content
     assert png.headers["content-type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
-    assert client.get(f"/api/v1/links/{code}/qr.gif").status_code in (404, 422)
+    assert client.get(f"/api/v1/links/{code}/qr.gif").status_code == 400
 
 
 def test_another_workspaces_link_is_404(client: httpx.Client, served: ThreadServer) -> None:
@@ -247,5 +247,6 @@ def test_huge_offsets_are_refused_not_a_server_error(client: httpx.Client) -> No
     # found by schemathesis: an offset past 64 bits reached DuckDB
     for path in ("/api/v1/links", "/api/v1/imports", "/w/ws/imports", "/w/ws/links"):
         r = client.get(f"{path}?offset=4530388172392442101760")
-        assert r.status_code == 422, path
+        # refused by validation: a problem document (400) on the API, FastAPI's 422 on pages
+        assert r.status_code == (400 if path.startswith("/api/") else 422), path
         assert client.get(f"{path}?offset=1000000").status_code == 200

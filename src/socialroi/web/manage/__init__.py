@@ -9,11 +9,15 @@ through their own cursor under a lock (:func:`~socialroi.web.manage._common.writ
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from socialroi.web.app import _collect, _read_body, state
 from socialroi.web.manage import imports, links, settings
+from socialroi.web.problems import problem
 
 __all__ = ["router"]
 
@@ -42,5 +46,24 @@ router.include_router(settings.router)
 async def api_events(request: Request) -> Response:
     """The website collector (the same handler as ``POST /api/event``, docs/tracking.md):
     public, checked against the workspace's origin allowlist, never session-authenticated;
-    202 once every event is in the fsynced spool."""
-    return await _collect(state(request), request, await _read_body(request))
+    202 once every event is in the fsynced spool; errors as problem details, like the whole
+    API (``POST /api/event`` keeps the collector's own ``{ok, error, errors}`` shape)."""
+    response = await _collect(state(request), request, await _read_body(request))
+    if response.status_code < 400:
+        return response
+    body = json.loads(bytes(response.body))
+    keep = {"retry-after", "access-control-allow-origin", "vary"}
+    return problem(
+        request,
+        response.status_code,
+        str(body.get("error", "")),
+        errors=[_problem_error(e) for e in body.get("errors", [])],
+        headers={k: v for k, v in response.headers.items() if k.lower() in keep},
+    )
+
+
+def _problem_error(error: dict[str, Any]) -> dict[str, Any]:
+    """A collector error (``{index, reason}`` or ``{hint}``) as a problem's error entry."""
+    location: list[str | int] = ["body", error["index"]] if "index" in error else ["body"]
+    message = str(error.get("reason") or error.get("hint") or "")
+    return {"location": location, "message": message, "hint": error.get("hint")}
