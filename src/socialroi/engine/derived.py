@@ -140,9 +140,11 @@ def replace_rows(
             engine.run("DELETE FROM derived_state WHERE name = ?", [name])
             exists = False
             keys = None
+    if not exists:
+        # created and committed on its own first: filled in the same transaction that created
+        # it, DuckDB 2.0.0 lost rows of the stored sessions read by the daily aggregates
+        engine.run(f"CREATE TABLE {table} AS SELECT * FROM ({sql}) LIMIT 0")
     with engine.transaction():
-        if not exists:
-            engine.run(f"CREATE TABLE {table} AS SELECT * FROM ({sql}) LIMIT 0")
         where = "workspace_id = $ws"
         if keys is not None:
             col, temp = keys
