@@ -99,6 +99,10 @@ EXPORTED = {
         "ConfigError", "EngineError", "ImportProblem", "ImportRejected", "SchemaVersionError",
         "SocialRoiError", "WorkspaceNotFound",
     ],
+    "socialroi.aggregates": [
+        "DAILY_COLUMNS", "DAILY_SOURCES", "SESSION_SOURCES", "Refreshed", "after_load",
+        "daily_facts", "overview", "rebuild", "refresh",
+    ],
     "socialroi.engine": [
         "DEFAULT_DB", "DuckDBEngine", "Engine", "Tables", "Workspace", "applied_version",
         "connect", "default_db", "migrate", "migrations",

@@ -61,7 +61,11 @@ class Engine(abc.ABC):
         for name in Tables.entity_names():
             t = self._table(name)
             scoped[name] = t.filter(t.workspace_id == ws.workspace_id)
-        return Tables(workspace=ws, **scoped)
+        return Tables(workspace=ws, derived=self._derived_tables(ws.workspace_id), **scoped)
+
+    def _derived_tables(self, workspace_id: str) -> dict[str, ir.Table]:
+        """The workspace's derived tables that are fresh (none unless the engine stores them)."""
+        return {}
 
     def __enter__(self) -> Self:
         return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from socialroi.engine._base import Engine
 from socialroi.engine._migrate import migrate
+from socialroi.engine.derived import derived_tables
 from socialroi.engine.tables import Tables, Workspace
 from socialroi.errors import ConfigError, EngineError
 
@@ -57,6 +58,9 @@ class DuckDBEngine(Engine):
     def _table(self, name: str) -> ir.Table:
         return self._ibis.table(name)
 
+    def _derived_tables(self, workspace_id: str) -> dict[str, ir.Table]:
+        return derived_tables(self, workspace_id)
+
     def execute(self, expr: ir.Expr) -> pa.Table:
         try:
             result = self._ibis.to_pyarrow(expr)
@@ -93,8 +97,11 @@ class DuckDBEngine(Engine):
 
     # -- the writer side, used by ingest and setup; SQL here is built from schema names only --
 
-    def run(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        """Execute one statement with bound parameters; return its rows (if any)."""
+    def run(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Execute one statement with bound parameters (``?`` by position, or ``$name`` from a
+        mapping); return its rows (if any)."""
         try:
             cur = self.con.execute(sql, params or [])
             return cur.fetchall() if cur.description is not None else []

@@ -7,7 +7,8 @@ unscoped table, so no metric can forget the workspace filter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 
 import ibis.expr.types as ir
 
@@ -46,8 +47,12 @@ class Tables:
     costs: ir.Table
     staff_hours: ir.Table
     goals: ir.Table
+    #: Fresh derived tables of the workspace by name (``sessions``, ``daily`` …): stored results
+    #: whose sources have not changed since they were built (:mod:`socialroi.aggregates`);
+    #: empty when the engine stores none, and analysis code then computes from the entities.
+    derived: Mapping[str, ir.Table] = field(default_factory=dict)
 
     @staticmethod
     def entity_names() -> tuple[str, ...]:
         """Names of the table attributes, in declaration order."""
-        return tuple(f.name for f in fields(Tables) if f.name != "workspace")
+        return tuple(f.name for f in fields(Tables) if f.name not in ("workspace", "derived"))

@@ -182,7 +182,11 @@ def import_file(
         sha256 = pool.submit(file_sha256, path)
         with job.session():
             job.stage_all(progress)
-            return job.finish(reject_report, started, sha256)
+            result = job.finish(reject_report, started, sha256)
+    from socialroi.aggregates import refresh  # the analysis layer, imported only when needed
+
+    refresh(engine, workspace_id)  # the stored sessions and daily aggregates follow the import
+    return result
 
 
 def import_dir(

@@ -30,6 +30,7 @@ import ibis
 import ibis.expr.types as ir
 
 from socialroi.engine import Engine, Tables
+from socialroi.metrics._days import day_number
 from socialroi.metrics._period import MONEY_DECIMALS, RATIO_DECIMALS, period_bounds
 from socialroi.metrics._plan import computed_once
 from socialroi.metrics.cost import cost_in_period, labour_cost
@@ -46,6 +47,8 @@ __all__ = [
     "SECTIONS",
     "period_bounds",
     "channel_summary",
+    "cost_facts",
+    "daily_period_facts",
     "period_person_events",
     "summary_cube",
     "summary_facts",
@@ -169,12 +172,42 @@ def summary_facts(t: Tables, visits: ir.Table, date_from: dt.date, date_to: dt.d
         labour=ibis.literal(0.0, type="float64"),
     )
 
+    return ibis.union(visit_facts, person_facts, cost_facts(t, date_from, date_to))
+
+
+def cost_facts(t: Tables, date_from: dt.date, date_to: dt.date) -> ir.Table:
+    """The period's cost rows (pro rata of their days) and staff-hours rows as facts: ``network``
+    (null = unallocated), ``channel`` null, ``cost`` or ``labour``, the other measures 0."""
     c = cost_in_period(t.costs, date_from, date_to)
     no_channel = ibis.null("string")
-    cost_facts = _fact(c, network=c.network, channel=no_channel, cost=c.cost)
+    spend = _fact(c, network=c.network, channel=no_channel, cost=c.cost)
     h = labour_cost(t.staff_hours, date_from, date_to)
-    labour_facts = _fact(h, network=h.network, channel=no_channel, labour=h.labour_cost)
-    return ibis.union(visit_facts, person_facts, cost_facts, labour_facts)
+    labour = _fact(h, network=h.network, channel=no_channel, labour=h.labour_cost)
+    return ibis.union(spend, labour)
+
+
+def daily_period_facts(
+    t: Tables, daily: ir.Table, date_from: dt.date, date_to: dt.date
+) -> ir.Table:
+    """The facts of :func:`summary_facts`, read from the stored daily aggregates.
+
+    ``daily``: ``t.derived["daily"]`` (:mod:`socialroi.aggregates.daily`: visits, leads,
+    customers and revenue per workspace-calendar day, network, channel and campaign). The days
+    ``[date_from, date_to]`` are summed with the period's costs and staff hours: the same
+    numbers as :func:`summary_facts`, from a table of days instead of every visit.
+    """
+    d = daily.filter(daily.day >= day_number(date_from), daily.day <= day_number(date_to))
+    stored = d.select(
+        network=d.network.cast("string"),
+        channel=d.channel.cast("string"),
+        visits=d.visits.cast("int64"),
+        leads=d.leads.cast("int64"),
+        customers=d.customers.cast("int64"),
+        revenue=d.revenue.cast("float64"),
+        cost=ibis.literal(0.0, type="float64"),
+        labour=ibis.literal(0.0, type="float64"),
+    )
+    return ibis.union(stored, cost_facts(t, date_from, date_to))
 
 
 def summary_cube(facts: ir.Table) -> ir.Table:
@@ -302,10 +335,19 @@ def channel_summary(
     visits descending then channel. Money in the base currency rounded to 2 decimals, ratios
     (fractions: 0.25 = 25 %) to 4 decimals, null when a denominator is 0.
 
-    Tested by ``tests/metrics/test_summary.py::test_summary_hand_computed``.
+    With the workspace's daily aggregates fresh (:mod:`socialroi.aggregates`), the visits,
+    leads, customers and revenue are sums of stored days (:func:`daily_period_facts`);
+    otherwise they are computed from the entities (:func:`summary_facts`): the same numbers.
+
+    Tested by ``tests/metrics/test_summary.py::test_summary_hand_computed`` and
+    ``tests/metrics/test_daily_aggregates.py``.
     """
     t = engine.tables(workspace_id)
-    facts = summary_facts(t, sessions(t), date_from, date_to)
+    daily = t.derived.get("daily")
+    if daily is not None:
+        facts = daily_period_facts(t, daily, date_from, date_to)
+    else:
+        facts = summary_facts(t, sessions(t), date_from, date_to)
     rows = engine.execute(summary_sections(summary_cube(facts))).to_pylist()
 
     totals = next((r for r in rows if r["section"] == "totals"), _EMPTY)

@@ -34,7 +34,7 @@ from socialroi.metrics import (
     share_of_voice,
     social_opportunities,
 )
-from socialroi.metrics._period import period_bounds
+from socialroi.metrics._period import compare_period, period_bounds
 from socialroi.metrics.clv import historical_clv
 from socialroi.metrics.forecast import last_full_month, social_forecast
 from socialroi.metrics.goals import goal_progress
@@ -93,28 +93,6 @@ class ReportData:
             return None
         p = self.previous["period"]
         return f"{p['from']} to {p['to']}"
-
-
-def compare_period(
-    date_from: dt.date, date_to: dt.date, compare: Literal["previous", "yoy"]
-) -> tuple[dt.date, dt.date]:
-    """The comparison period of ``[date_from, date_to]``.
-
-    ``previous``: the same number of days ending the day before ``date_from``
-    (2025-04-01..2025-06-30, 91 days → 2024-12-31..2025-03-31). ``yoy``: the same calendar
-    dates one year earlier, 29 February becoming 28 February.
-    """
-    if compare == "previous":
-        days = (date_to - date_from).days + 1
-        end = date_from - dt.timedelta(days=1)
-        return end - dt.timedelta(days=days - 1), end
-
-    def year_back(day: dt.date) -> dt.date:
-        if day.month == 2 and day.day == 29:
-            return dt.date(day.year - 1, 2, 28)
-        return day.replace(year=day.year - 1)
-
-    return year_back(date_from), year_back(date_to)
 
 
 def _rows(engine: Engine, expr: ibis.Table) -> list[dict[str, Any]]:

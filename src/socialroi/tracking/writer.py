@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import pyarrow as pa
 
+from socialroi.aggregates import after_load
 from socialroi.engine import DuckDBEngine
 from socialroi.errors import EngineError
 from socialroi.ingest import recompute_money
@@ -383,6 +384,7 @@ class Writer:
                 recompute_money(eng, eng.workspace(ws))
         self.spool.loaded(chunk.end - chunk.start)
         self._off = chunk.end
+        after_load(eng, b.events, b.clicks)  # stored sessions and daily aggregates follow
 
     def _insert_events(
         self, events: list[dict[str, Any]]

@@ -98,9 +98,16 @@ def sessions(
         ``(none)``); ``channel`` is the GA4 default channel group; ``network`` one of
         ``NETWORKS`` or null; ``is_social`` is ``network IS NOT NULL``.
 
+    With the default parameters, the workspace's stored sessions (``t.derived["sessions"]``,
+    kept by :mod:`socialroi.aggregates`) are returned when they are fresh: the same rows, read
+    instead of recomputed.
+
     Tested by ``tests/visits/test_sessions.py`` (hand-computed cases) and
     ``test_sessions_same_on_both``.
     """
+    stored = t.derived.get("sessions")
+    if stored is not None and timeout_minutes == 30 and mastodon_instances is MASTODON_INSTANCES:
+        return stored.select(*SESSION_COLUMNS)
     return _visits(_sessionised(t, timeout_minutes), mastodon_instances).select(*SESSION_COLUMNS)
 
 
