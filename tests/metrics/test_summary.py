@@ -90,7 +90,11 @@ EXPECTED: dict[str, Any] = {
 
 
 def _march(engine: Engine) -> dict[str, Any]:
-    return summary(engine, WS, DATE_FROM, DATE_TO)
+    result = summary(engine, WS, DATE_FROM, DATE_TO)
+    # bot hits live in the collector's own table, which a Spark warehouse does not hold
+    # (tests/test_summary_sections.py checks the figure on DuckDB)
+    result.pop("bots", None)
+    return result
 
 
 def _core(result: dict[str, Any]) -> dict[str, Any]:
