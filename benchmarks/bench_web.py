@@ -33,21 +33,12 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import HERE, run_step, write_section  # noqa: E402
+from bench_report import IMPORT  # noqa: E402  (the same import of the same events)
 from gen_web_events import cached_csv  # noqa: E402
 
 EMAIL, PASSWORD, WORKSPACE = "owner@example.com", "correct horse battery staple 9", "bench"
 PERIOD = {"from": "2025-01-01", "to": "2025-03-31", "compare": "previous"}
 
-IMPORT = """
-from pathlib import Path
-from socialroi.engine import DuckDBEngine
-from socialroi.ingest import import_file
-eng = DuckDBEngine({db!r})
-eng.ensure_workspace("bench", currency="EUR", timezone="UTC")
-r = import_file(eng, "bench", "web_events", Path("{csv}"))
-RESULT = {{"rows": r.inserted}}
-eng.close()
-"""
 
 # a member and an API token for the benchmark's workspace (the accounts functions the CLI uses)
 ACCOUNT = """
