@@ -13,7 +13,7 @@ from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from socialroi.errors import SocialRoiError
 from socialroi.web import accounts as acc
@@ -30,6 +30,7 @@ from socialroi.web.auth import (
     set_session_cookie,
     writing,
 )
+from socialroi.web.problems import problem
 from socialroi.web.scope import ROLES, Scope
 from socialroi.web.templating import render
 
@@ -581,21 +582,6 @@ def shares_revoke(request: Request, scope: AdminScope, share_id: str) -> Respons
 # -- wiring ----------------------------------------------------------------------------------
 
 
-def _problem(request: Request, status: int, title: str, detail: str) -> JSONResponse:
-    return JSONResponse(
-        {
-            "type": "about:blank",
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": request.url.path,
-            "errors": [],
-        },
-        status_code=status,
-        media_type="application/problem+json",
-    )
-
-
 def _wants_page(request: Request) -> bool:
     return request.method in ("GET", "HEAD") and not request.url.path.startswith("/api/")
 
@@ -604,7 +590,7 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
     if _wants_page(request):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return _see_other(f"/login?next={quote(target, safe='')}")
-    return _problem(request, 401, "Unauthorized", "sign in first")
+    return problem(request, 401, "sign in first")
 
 
 def install(app: FastAPI, settings: Settings) -> None:
