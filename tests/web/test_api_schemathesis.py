@@ -42,8 +42,10 @@ def _once(fn: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _demo_engine(dash_engine: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # noqa: F811
     _ENGINE["engine"] = dash_engine
-    for name in ("summary", "compute_metric", "posts", "latest_day"):
+    for name in ("summary", "compute_metric"):
         monkeypatch.setattr(api, name, _once(getattr(api, name)))
+    for name in ("posts", "latest_day"):
+        monkeypatch.setattr(dashboard_data, name, _once(getattr(dashboard_data, name)))
     for key, page in list(dashboard_data.PAGES.items()):
         monkeypatch.setitem(dashboard_data.PAGES, key,
                             dataclasses.replace(page, build=_once(page.build)))  # fmt: skip

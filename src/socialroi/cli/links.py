@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -273,6 +274,21 @@ def serve(
             "(local trials and tests)",
         ),
     ] = False,
+    no_warmup: Annotated[
+        bool,
+        typer.Option("--no-warmup", help="do not compute the dashboard's default-period pages "
+                     "after start-up and after each data change (docs/web.md)"),
+    ] = False,
+    max_stale: Annotated[
+        float,
+        typer.Option(help="seconds a cached page may lag behind live tracked events before "
+                     "it is recomputed in the background"),
+    ] = 60.0,
+    compute_wait: Annotated[
+        float,
+        typer.Option(help="seconds a request waits for a page being computed before a 503 "
+                     "with Retry-After"),
+    ] = 20.0,
 ) -> None:
     """Run the redirector, collector and API in one process (DuckDB has one writer)."""
     import uvicorn
@@ -287,7 +303,16 @@ def serve(
         admin_token=admin_token,
         max_spool_bytes=max_spool_mb * 2**20,
         insecure_loopback_cookies=insecure_loopback_cookies,
+        warmup=not no_warmup,
+        cache_max_stale_s=max_stale,
+        compute_wait_s=compute_wait,
     )
+    # the web process's own lines (the warm-up, the writer's errors) on stderr
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    web_log = logging.getLogger("socialroi")
+    web_log.addHandler(handler)
+    web_log.setLevel(logging.INFO)
     console.print(
         f"socialroi on http://{host}:{port} (database {settings.db}, spool {settings.spool_path})"
     )

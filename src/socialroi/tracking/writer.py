@@ -20,7 +20,7 @@ import json
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,8 +156,11 @@ class Writer:
         *,
         batch_rows: int = 10_000,
         interval_s: float = 0.25,
+        on_load: Callable[[set[str]], None] | None = None,
     ) -> None:
         self.engine = engine
+        # told the workspaces of each committed batch (the web process's result cache)
+        self.on_load = on_load
         self.spool = spool
         self.batch_rows = batch_rows
         self.interval_s = interval_s
@@ -385,6 +388,8 @@ class Writer:
         self.spool.loaded(chunk.end - chunk.start)
         self._off = chunk.end
         after_load(eng, b.events, b.clicks)  # stored sessions and daily aggregates follow
+        if self.on_load is not None and (b.events or b.clicks):
+            self.on_load({str(r["workspace_id"]) for r in (*b.events, *b.clicks)})
 
     def _insert_events(
         self, events: list[dict[str, Any]]

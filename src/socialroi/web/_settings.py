@@ -44,6 +44,19 @@ class Settings(BaseModel):
     #: DuckDB threads for the writer and the dashboard's queries; default: all cores but one,
     #: which stays free for the event loop that answers the collector
     db_threads: int | None = Field(default=None, gt=0)
+    #: the result cache (docs/web.md): a page whose data changed only by live tracked events
+    #: is served from the cache, with its "data as of" time, and recomputed in the background
+    #: once its data is older than this (0: at the first request after any new event)
+    cache_max_stale_s: float = Field(default=60.0, ge=0)
+    #: how long a request waits for a result being computed before a 503 with Retry-After
+    compute_wait_s: float = Field(default=20.0, gt=0)
+    #: light computations at once (pages, metrics); heavy ones (attribution, the whole
+    #: summary) run one at a time besides them; the rest queue
+    compute_slots: int = Field(default=1, gt=0)
+    #: results kept (least recently used dropped first)
+    cache_entries: int = Field(default=512, gt=0)
+    #: compute every workspace's default-period pages after start-up and after data changes
+    warmup: bool = True
 
     @property
     def spool_path(self) -> Path:

@@ -26,8 +26,10 @@ from fastapi.responses import JSONResponse
 from socialroi.errors import ConfigError
 from socialroi.metrics.registry import METRICS, compute_metric
 from socialroi.summary import summary
+from socialroi.web.app import state
 from socialroi.web.auth import api_scope
-from socialroi.web.dashboard_data import PAGES, Period, latest_day, parse_period, posts
+from socialroi.web.cache import Cached, Key, ResultCache
+from socialroi.web.dashboard_data import PAGES, Period, cached_page, cached_period, period_key
 from socialroi.web.problems import API_PREFIX, responses
 from socialroi.web.scope import Scope
 
@@ -51,8 +53,28 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page (â‰
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
 
 
-def _period(scope: Scope, date_from: str | None, date_to: str | None, compare: str) -> Period:
-    return parse_period(date_from, date_to, compare, lambda: latest_day(scope))
+def _cache(request: Request) -> ResultCache:
+    return state(request).cache
+
+
+def _period(request: Request, scope: Scope, date_from: str | None, date_to: str | None,
+            compare: str) -> Period:  # fmt: skip
+    return cached_period(_cache(request), scope, date_from, date_to, compare)
+
+
+def _as_of(result: Cached[Any]) -> dict[str, Any]:
+    """When the data of a cached result was read, and whether newer live data exists."""
+    return {"as_of": result.as_of.isoformat(timespec="seconds"), "stale": result.stale}
+
+
+def _dated(body: Any, result: Cached[Any]) -> JSONResponse:
+    """``body`` with the result's ``Data-As-Of`` header (and ``Data-Stale`` when newer live
+    data exists): the summary keeps exactly the CLI's JSON, so its time is in the headers."""
+    response = _json(body)
+    response.headers["Data-As-Of"] = result.as_of.isoformat(timespec="seconds")
+    if result.stale:
+        response.headers["Data-Stale"] = "1"
+    return response
 
 
 def _next(request: Request, offset: int, limit: int, total: int) -> str | None:
@@ -68,10 +90,16 @@ def _json(value: Any) -> JSONResponse:
 
 
 @router.get("/summary", summary="The JSON of `socialroi summary` for a period")
-def api_summary(scope: ApiScope, date_from: From = None, date_to: To = None) -> JSONResponse:
-    """Exactly what ``socialroi summary --from --to --format json`` prints for the workspace."""
-    period = _period(scope, date_from, date_to, "none")
-    return _json(summary(scope.engine, scope.workspace_id, *period.span))
+def api_summary(request: Request, scope: ApiScope, date_from: From = None,
+                date_to: To = None) -> JSONResponse:  # fmt: skip
+    """Exactly what ``socialroi summary --from --to --format json`` prints for the workspace
+    (the time its data was read in the ``Data-As-Of`` header)."""
+    period = _period(request, scope, date_from, date_to, "none")
+    result = _cache(request).get(
+        Key(scope.workspace_id, "summary", period_key(period)),
+        lambda: summary(scope.engine, scope.workspace_id, *period.span), heavy=True,
+    )  # fmt: skip
+    return _dated(result.value, result)
 
 
 @router.get("/metrics", summary="The metrics of the registry and how each may be grouped")
@@ -105,14 +133,19 @@ def api_metric(
     if name not in METRICS:
         raise ConfigError(f"unknown metric {name[:60]!r}",
                           hint=f"use one of: {', '.join(sorted(METRICS))}")  # fmt: skip
-    period = _period(scope, date_from, date_to, "none")
+    period = _period(request, scope, date_from, date_to, "none")
     spec = METRICS[name]
     if by is not None and by not in spec.by:
         allowed = ", ".join(str(b) for b in spec.by if b is not None) or "nothing"
         raise ConfigError(f"metric {name!r} cannot be grouped by {by[:40]!r}",
                           hint=f"by accepts: {allowed}")  # fmt: skip
-    result = compute_metric(scope.engine, scope.workspace_id, name, *period.span, by=by,
-                            compare=compare)  # fmt: skip
+    # the whole result is cached (name, by, compare are allowlisted above); sort and page here
+    cached = _cache(request).get(
+        Key(scope.workspace_id, f"metric:{name}", (*period_key(period), by, compare)),
+        lambda: compute_metric(scope.engine, scope.workspace_id, name, *period.span, by=by,
+                               compare=compare),
+    )  # fmt: skip
+    result = cached.value
     rows = result.rows
     if sort is not None:
         if sort not in result.columns:
@@ -124,18 +157,19 @@ def api_metric(
     body = result.as_dict() | {
         "rows": rows[offset : offset + limit], "total": len(rows), "offset": offset,
         "limit": limit, "next": _next(request, offset, limit, len(rows)),
-    }  # fmt: skip
-    return _json(body)
+    } | _as_of(cached)  # fmt: skip
+    return _dated(body, cached)
 
 
 @router.get("/attribution", summary="Attribution models side by side, assisted conversions, "
             "top paths")  # fmt: skip
-def api_attribution(scope: ApiScope, date_from: From = None, date_to: To = None,
-                    compare: Compare = "previous") -> JSONResponse:  # fmt: skip
+def api_attribution(request: Request, scope: ApiScope, date_from: From = None,
+                    date_to: To = None, compare: Compare = "previous") -> JSONResponse:  # fmt: skip
     """The attribution page's numbers: ``attribution`` (the summary's section: every model's
     credit, conversion, window, ROI by model), ``assisted`` and ``top_paths``."""
-    page = PAGES["attribution"].build(scope, _period(scope, date_from, date_to, compare))
-    return _json(page.as_dict())
+    period = _period(request, scope, date_from, date_to, compare)
+    result = cached_page(_cache(request), scope, "attribution", period)
+    return _dated(result.value.as_dict() | _as_of(result), result)
 
 
 @router.get("/posts", summary="The post leaderboard, paginated")
@@ -143,20 +177,24 @@ def api_posts(request: Request, scope: ApiScope, date_from: From = None, date_to
               compare: Compare = "previous", limit: Limit = DEFAULT_LIMIT,
               offset: Offset = 0) -> JSONResponse:  # fmt: skip
     """Posts ranked by customers, revenue, then engagement, with their text and link."""
-    page = posts(scope, _period(scope, date_from, date_to, compare), offset=offset, limit=limit)
-    body = page.as_dict()
+    period = _period(request, scope, date_from, date_to, compare)
+    result = cached_page(_cache(request), scope, "posts", period, offset=offset, limit=limit)
+    page = result.value
+    body = page.as_dict() | _as_of(result)
     total = page.data["total"]
     body["pagination"] = {"total": total, "offset": offset, "limit": limit,
                           "next": _next(request, offset, limit, total)}  # fmt: skip
-    return _json(body)
+    return _dated(body, result)
 
 
 def _page_endpoint(key: str) -> None:
     page = PAGES[key]
 
-    def endpoint(scope: ApiScope, date_from: From = None, date_to: To = None,
+    def endpoint(request: Request, scope: ApiScope, date_from: From = None, date_to: To = None,
                  compare: Compare = "previous") -> JSONResponse:  # fmt: skip
-        return _json(page.build(scope, _period(scope, date_from, date_to, compare)).as_dict())
+        period = _period(request, scope, date_from, date_to, compare)
+        result = cached_page(_cache(request), scope, key, period)
+        return _dated(result.value.as_dict() | _as_of(result), result)
 
     endpoint.__name__ = f"api_{key}"
     endpoint.__doc__ = f"The numbers of the {page.title} page: {page.build.__doc__ or ''}"

@@ -46,6 +46,7 @@ from socialroi.tracking import (
 )
 from socialroi.tracking.events import MAX_BATCH_BYTES, failed_record, record_line
 from socialroi.web._settings import Settings
+from socialroi.web.cache import ResultCache, Warmup
 
 __all__ = ["AppState", "create_app", "state"]
 
@@ -62,6 +63,8 @@ class AppState:
     spool: Spool
     writer: Writer
     salt: DailySalt
+    cache: ResultCache
+    warmup: Warmup | None = None
     writer_lock: threading.Lock = field(default_factory=threading.Lock)
     _local: threading.local = field(default_factory=threading.local)
     _loop_thread: int = field(default_factory=threading.get_ident)
@@ -111,6 +114,16 @@ class AppState:
             cur.close(interrupt=True)
 
 
+def _ledger_stamp(st: AppState, workspace_id: str) -> tuple[Any, ...]:
+    """The import ledger's row count and latest import of a workspace: the database's part of
+    the result cache's data version (docs/web.md)."""
+    rows = st.reader().run(
+        "SELECT count(*), max(imported_at) FROM import_ledger WHERE workspace_id = ?",
+        [workspace_id],
+    )
+    return tuple(rows[0])
+
+
 #: Niceness of reader threads (the event loop, the fsync and the writer threads keep 0).
 READER_NICE = 10
 
@@ -152,16 +165,38 @@ def create_app(settings: Settings) -> FastAPI:
             max_pending_bytes=settings.max_spool_bytes,
             segment_bytes=settings.segment_bytes,
         )
+        cache = ResultCache(
+            max_stale_s=settings.cache_max_stale_s, wait_s=settings.compute_wait_s,
+            slots=settings.compute_slots, max_entries=settings.cache_entries,
+            retry_after_s=settings.retry_after_s, stamp=lambda ws: _ledger_stamp(st, ws),
+        )  # fmt: skip
         writer = Writer(
-            engine, spool, batch_rows=settings.batch_rows, interval_s=settings.batch_interval_s
-        )
-        st = AppState(settings, engine, spool, writer, DailySalt(settings.spool_path))
+            engine, spool, batch_rows=settings.batch_rows, interval_s=settings.batch_interval_s,
+            on_load=lambda ws: cache.changed(ws, live=True),
+        )  # fmt: skip
+        st = AppState(settings, engine, spool, writer, DailySalt(settings.spool_path), cache)
         app.state.socialroi = st
         writer.start()
+        if settings.warmup:
+            from socialroi.web.dashboard_data import warmup_jobs  # imports this module
+
+            # the workspaces read here, not through st.config(): that is the collector's view,
+            # refreshed every few seconds from its first use
+            st.warmup = Warmup(
+                cache,
+                lambda: [r[0] for r in st.reader().run("SELECT workspace_id FROM workspaces")],
+                lambda ws: warmup_jobs(st, ws),
+            )
+            st.warmup.start()
         try:
             yield
         finally:
-            # SIGTERM: uvicorn has stopped taking requests; load every acknowledged event
+            # SIGTERM: no new computation; the warm-up stops between two results (the running
+            # queries are interrupted by st.close below)
+            if st.warmup is not None:
+                st.warmup.stop()
+            cache.close()
+            # uvicorn has stopped taking requests; load every acknowledged event
             writer.stop()
             spool.close()
             st.close()
@@ -346,6 +381,8 @@ def _add_tracking_routes(app: FastAPI) -> None:
                 "counters": counters(st.reader(), workspace),
                 "spool_pending_bytes": st.spool.pending_bytes,
                 "writer_error": st.writer.error,
+                "cache": st.cache.stats(),
+                "warmup": None if st.warmup is None else st.warmup.status.as_dict(),
             }
         )
 

@@ -29,15 +29,15 @@ from socialroi.report import collect, render_html, render_report, write_pdf
 from socialroi.report.charts import embed_json, vega_script
 from socialroi.report.document import _cell
 from socialroi.report.narrative import fmt_money, fmt_pct, fmt_times
+from socialroi.web.app import state
 from socialroi.web.auth import page_scope
 from socialroi.web.dashboard_data import (
     COMPARE_CHOICES,
     PAGES,
     Page,
     Period,
-    latest_day,
-    parse_period,
-    posts,
+    cached_page,
+    cached_period,
 )
 from socialroi.web.scope import Scope
 from socialroi.web.templating import render, templates
@@ -96,9 +96,9 @@ templates.env.filters["embed_json"] = lambda spec: Markup(embed_json(spec))  # n
 templates.env.globals["safe_href"] = safe_href
 
 
-def _period(scope: Scope, date_from: str | None, date_to: str | None,
+def _period(request: Request, scope: Scope, date_from: str | None, date_to: str | None,
             compare: str | None) -> Period:  # fmt: skip
-    return parse_period(date_from, date_to, compare, lambda: latest_day(scope))
+    return cached_period(state(request).cache, scope, date_from, date_to, compare)
 
 
 def _nav_query(period: Period | None) -> str:
@@ -135,14 +135,15 @@ def _page_route(page: Page) -> None:
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> HTMLResponse:
         try:
-            period = _period(scope, date_from, date_to, compare)
-            if page.key == "posts":
-                data = posts(scope, period, offset=offset)
-            else:
-                data = page.build(scope, period)
+            period = _period(request, scope, date_from, date_to, compare)
+            # from the result cache (socialroi.web.cache): the scope is resolved already, and
+            # the key holds its workspace; Busy (still computing) answers 503
+            result = cached_page(state(request).cache, scope, page.key, period, offset=offset)
         except SocialRoiError as exc:
             return _error(request, scope, exc, page.title)
-        ctx = _context(scope, page.key, period) | {"data": data}
+        data = result.value
+        ctx = _context(scope, page.key, period) | {"data": data, "as_of": result.as_of,
+                                                   "stale": result.stale}  # fmt: skip
         if page.key == "posts" and offset + len(data.data["rows"]) < data.data["total"]:
             ctx["next"] = "?" + urlencode(period.query() | {"offset": str(offset + len(
                 data.data["rows"]))})  # fmt: skip
@@ -195,7 +196,7 @@ def report_page(
 ) -> Response:
     """The report page (the period and two download links); ``?format=pdf|html`` downloads."""
     try:
-        period = _period(scope, date_from, date_to, compare)
+        period = _period(request, scope, date_from, date_to, compare)
         if format is not None:
             return report_response(scope, period, format, paper)
     except SocialRoiError as exc:

@@ -15,11 +15,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from socialroi.attribution import attribution_section
-from socialroi.errors import ConfigError
+from socialroi.errors import ConfigError, WorkspaceNotFound
 from socialroi.export import Column, ExportTable
 from socialroi.metrics import (
     channel_summary,
@@ -31,20 +32,28 @@ from socialroi.metrics.registry import METRICS, MetricResult, compute_metric
 from socialroi.report import data as report_data
 from socialroi.report.data import ReportData, compare_period
 from socialroi.report.sections import SECTIONS, Figure, SectionContent
+from socialroi.web.cache import Cached, Job, Key, ResultCache
 from socialroi.web.scope import Scope
+
+if TYPE_CHECKING:
+    from socialroi.web.app import AppState
 
 __all__ = [
     "COMPARE_CHOICES",
     "DEFAULT_DAYS",
+    "HEAVY",
     "PAGES",
     "Card",
     "Page",
     "PageData",
     "Period",
     "PeriodError",
+    "cached_page",
+    "cached_period",
     "latest_day",
     "metric_table",
     "parse_period",
+    "warmup_jobs",
 ]
 
 #: The period picker's ``compare`` values.
@@ -540,3 +549,70 @@ def forecast(scope: Scope, period: Period) -> PageData:
     data.extra["forecast"] = value
     _fill(page, _section("forecast", data))
     return page
+
+
+# --- the result cache (socialroi.web.cache) ----------------------------------------------------
+
+#: pages whose computation takes minutes and gigabytes at 10M events: one at a time
+HEAVY = frozenset({"attribution"})
+#: the warm-up's order: what a CEO opens first
+_WARM_ORDER = ("overview", "networks", "funnel", "posts", "response", "share_of_voice", "clv",
+               "forecast", "attribution")  # fmt: skip
+
+
+def period_key(period: Period) -> tuple[str, str, str]:
+    """A period as a cache key's parameters: the normalised dates and comparison."""
+    return period.date_from.isoformat(), period.date_to.isoformat(), period.compare or "none"
+
+
+def cached_period(
+    cache: ResultCache, scope: Scope, date_from: str | None, date_to: str | None,
+    compare: str | None,
+) -> Period:  # fmt: skip
+    """:func:`parse_period` with the workspace's latest day taken from the cache (computed
+    at most once per data version, in the calling thread)."""
+
+    def latest() -> dt.date | None:
+        key = Key(scope.workspace_id, "latest_day")
+        value: dt.date | None = cache.get(key, lambda: latest_day(scope), inline=True).value
+        return value
+
+    return parse_period(date_from, date_to, compare, latest)
+
+
+def cached_page(
+    cache: ResultCache, scope: Scope, key: str, period: Period, *, offset: int = 0,
+    limit: int = PAGE_ROWS,
+) -> Cached[PageData]:  # fmt: skip
+    """The page ``key`` of the period from the cache (computed by :data:`PAGES` on a miss).
+    The HTML page and its ``/api/v1`` twin share the entry; ``offset``/``limit`` (the posts
+    leaderboard) are part of the key."""
+    build = PAGES[key].build
+    extra: tuple[int, ...] = (offset, limit) if key == "posts" else ()
+
+    def compute() -> PageData:
+        if key == "posts":
+            return posts(scope, period, offset=offset, limit=limit)
+        return build(scope, period)
+
+    return cache.get(Key(scope.workspace_id, f"page:{key}", period_key(period) + extra),
+                     compute, heavy=key in HEAVY)  # fmt: skip
+
+
+def warmup_jobs(st: AppState, workspace_id: str) -> list[Job]:
+    """What the warm-up computes for a workspace: its latest day, then every dashboard page
+    for the default period (the same keys as a request without ``from``/``to``)."""
+    eng = st.reader()
+    try:
+        workspace = eng.workspace(workspace_id)
+    except WorkspaceNotFound:  # deleted meanwhile: nothing to warm
+        return []
+    scope = Scope(workspace, "viewer", "system", st.reader)
+    cache = st.cache
+    period = cached_period(cache, scope, None, None, None)
+    jobs = []
+    for key in _WARM_ORDER:
+        extra: tuple[int, ...] = (0, PAGE_ROWS) if key == "posts" else ()
+        jobs.append(Job(Key(workspace_id, f"page:{key}", period_key(period) + extra),
+                        partial(PAGES[key].build, scope, period), heavy=key in HEAVY))  # fmt: skip
+    return jobs

@@ -25,7 +25,9 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from socialroi.errors import SocialRoiError
+from socialroi.web.cache import Busy
 from socialroi.web.scope import Forbidden
+from socialroi.web.templating import render
 
 __all__ = ["API_PREFIX", "MEDIA_TYPE", "Problem", "install", "is_api", "problem", "responses"]
 
@@ -35,6 +37,7 @@ MEDIA_TYPE = "application/problem+json"
 INVALID_PARAMETER = "urn:socialroi:problem:invalid-parameter"
 FORBIDDEN = "urn:socialroi:problem:forbidden"
 INTERNAL = "urn:socialroi:problem:internal-error"
+BUSY = "urn:socialroi:problem:busy"
 
 log = logging.getLogger("socialroi.web")
 
@@ -122,8 +125,27 @@ async def _validation(request: Request, exc: Exception) -> Response:
 async def _forbidden(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Forbidden)  # noqa: S101 - registered for it only
     if not is_api(request):
-        return PlainTextResponse(str(exc), status_code=403)
+        return render(request, "error.html", {
+            "title": "Not allowed", "message": str(exc),
+            "hint": "Ask an owner or admin of this workspace for the role.",
+        }, status=403)  # fmt: skip
     return problem(request, 403, str(exc), type_=FORBIDDEN, title="Forbidden")
+
+
+async def _busy(request: Request, exc: Exception) -> Response:
+    """A result still being computed (socialroi.web.cache): 503 with Retry-After; the page
+    reloads itself then (a meta refresh: no script)."""
+    assert isinstance(exc, Busy)  # noqa: S101 - registered for it only
+    retry = {"Retry-After": str(exc.retry_after_s)}
+    if not is_api(request):
+        response = render(request, "error.html", {
+            "title": "Still computing", "message": str(exc), "refresh": exc.retry_after_s,
+            "hint": "This page reloads itself. Large periods and the attribution page take "
+                    "longest the first time; afterwards they come from the cache.",
+        }, status=503)  # fmt: skip
+        response.headers.update(retry)
+        return response
+    return problem(request, 503, str(exc), type_=BUSY, title="Still computing", headers=retry)
 
 
 async def _socialroi(request: Request, exc: Exception) -> Response:
@@ -147,5 +169,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Forbidden, _forbidden)
+    app.add_exception_handler(Busy, _busy)
     app.add_exception_handler(SocialRoiError, _socialroi)
     app.add_exception_handler(Exception, _internal)

@@ -21,8 +21,9 @@ __all__ = ["ROLES", "Forbidden", "Role", "Scope", "Via"]
 Role = Literal["viewer", "analyst", "admin", "owner"]
 #: roles from least to most privileged: each may do what the ones before it may
 ROLES: tuple[Role, ...] = ("viewer", "analyst", "admin", "owner")
-#: how the request proved who it is
-Via = Literal["session", "token", "share"]
+#: how the request proved who it is ("system": the web process itself, e.g. the result
+#: cache's warm-up, never a request)
+Via = Literal["session", "token", "share", "system"]
 
 
 class Forbidden(Exception):

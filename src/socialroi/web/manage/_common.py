@@ -74,7 +74,9 @@ def writing(
 
     Writes are serialised by ``AppState.writer_lock`` (or ``lock``, for imports): the checks of
     a write (a free code, the post's existing link) and its insert then see the same database.
-    The cursor is opened from the app's database like ``AppState.reader()`` does. The tracking
+    The workspace's cached results are outdated on exit (``ResultCache.changed``): the next
+    request of a page recomputes it. The cursor is opened from the app's database like
+    ``AppState.reader()`` does. The tracking
     writer thread has its own connection and only appends (clicks, events, counters), so
     DuckDB's optimistic transactions never conflict with these writes.
     """
@@ -91,6 +93,9 @@ def writing(
             yield cur
         finally:
             cur.close()
+            # every page of the workspace may show something else now (after a write that
+            # failed and rolled back too: recomputing costs only time, a stale page is wrong)
+            st.cache.changed([scope.workspace_id])
 
 
 def messages(
