@@ -20,7 +20,9 @@ def cache() -> Iterator[ResultCache]:
     c.close()
 
 
-def _counting(value: Any = "v", gate: threading.Event | None = None) -> tuple[Callable[[], Any], list[int]]:
+def _counting(
+    value: Any = "v", gate: threading.Event | None = None
+) -> tuple[Callable[[], Any], list[int]]:
     calls: list[int] = []
 
     def compute() -> Any:

@@ -24,12 +24,19 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from socialroi.errors import ConfigError
-from socialroi.metrics.registry import METRICS, compute_metric
+from socialroi.metrics.registry import METRICS, MetricResult, compute_metric
 from socialroi.summary import summary
 from socialroi.web.app import state
 from socialroi.web.auth import api_scope
 from socialroi.web.cache import Cached, Key, ResultCache
-from socialroi.web.dashboard_data import PAGES, Period, cached_page, cached_period, period_key
+from socialroi.web.dashboard_data import (
+    PAGES,
+    Period,
+    cached_page,
+    cached_period,
+    own_cursor,
+    period_key,
+)
 from socialroi.web.problems import API_PREFIX, responses
 from socialroi.web.scope import Scope
 
@@ -95,10 +102,13 @@ def api_summary(request: Request, scope: ApiScope, date_from: From = None,
     """Exactly what ``socialroi summary --from --to --format json`` prints for the workspace
     (the time its data was read in the ``Data-As-Of`` header)."""
     period = _period(request, scope, date_from, date_to, "none")
-    result = _cache(request).get(
-        Key(scope.workspace_id, "summary", period_key(period)),
-        lambda: summary(scope.engine, scope.workspace_id, *period.span), heavy=True,
-    )  # fmt: skip
+
+    def compute() -> dict[str, Any]:
+        with own_cursor(scope) as here:
+            return summary(here.engine, here.workspace_id, *period.span)
+
+    result = _cache(request).get(Key(scope.workspace_id, "summary", period_key(period)),
+                                 compute, heavy=True)  # fmt: skip
     return _dated(result.value, result)
 
 
@@ -140,11 +150,14 @@ def api_metric(
         raise ConfigError(f"metric {name!r} cannot be grouped by {by[:40]!r}",
                           hint=f"by accepts: {allowed}")  # fmt: skip
     # the whole result is cached (name, by, compare are allowlisted above); sort and page here
+    def compute() -> MetricResult:
+        with own_cursor(scope) as here:
+            return compute_metric(here.engine, here.workspace_id, name, *period.span, by=by,
+                                  compare=compare)  # fmt: skip
+
     cached = _cache(request).get(
-        Key(scope.workspace_id, f"metric:{name}", (*period_key(period), by, compare)),
-        lambda: compute_metric(scope.engine, scope.workspace_id, name, *period.span, by=by,
-                               compare=compare),
-    )  # fmt: skip
+        Key(scope.workspace_id, f"metric:{name}", (*period_key(period), by, compare)), compute
+    )
     result = cached.value
     rows = result.rows
     if sort is not None:

@@ -12,14 +12,17 @@ sections (:data:`socialroi.report.SECTIONS`), so a page and the CEO report agree
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from socialroi.attribution import attribution_section
+from socialroi.engine import DuckDBEngine
 from socialroi.errors import ConfigError, WorkspaceNotFound
 from socialroi.export import Column, ExportTable
 from socialroi.metrics import (
@@ -52,6 +55,7 @@ __all__ = [
     "cached_period",
     "latest_day",
     "metric_table",
+    "own_cursor",
     "parse_period",
     "warmup_jobs",
 ]
@@ -580,6 +584,21 @@ def cached_period(
     return parse_period(date_from, date_to, compare, latest)
 
 
+@contextmanager
+def own_cursor(scope: Scope) -> Iterator[Scope]:
+    """``scope`` for a computation on a pool thread: a scope resolved per request hands out
+    the calling thread's cursor already; one bound to a single connection (an engine, as
+    tests give) gets a cursor of its own here, as a DuckDB connection serves one thread."""
+    if isinstance(scope.source, DuckDBEngine):
+        cur = scope.source.cursor()
+        try:
+            yield dataclasses.replace(scope, source=cur)
+        finally:
+            cur.close()
+    else:
+        yield scope
+
+
 def cached_page(
     cache: ResultCache, scope: Scope, key: str, period: Period, *, offset: int = 0,
     limit: int = PAGE_ROWS,
@@ -591,9 +610,10 @@ def cached_page(
     extra: tuple[int, ...] = (offset, limit) if key == "posts" else ()
 
     def compute() -> PageData:
-        if key == "posts":
-            return posts(scope, period, offset=offset, limit=limit)
-        return build(scope, period)
+        with own_cursor(scope) as here:
+            if key == "posts":
+                return posts(here, period, offset=offset, limit=limit)
+            return build(here, period)
 
     return cache.get(Key(scope.workspace_id, f"page:{key}", period_key(period) + extra),
                      compute, heavy=key in HEAVY)  # fmt: skip
