@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _chromium import CHROMIUM, launch
 from _dash import DATE_FROM, DATE_TO, WS, client, dash_app, dash_db, dash_engine  # noqa: F401
 
-CHROMIUM = "/usr/bin/chromium"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -44,10 +44,7 @@ def test_charts_draw_under_strict_csp(client: Any, page: str, tmp_path: Path) ->
     violations: list[str] = []
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(p)
         try:
             tab = browser.new_page(viewport={"width": 1200, "height": 1600})
             tab.on("console", lambda m: violations.append(m.text)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from _chromium import CHROMIUM, launch
 from _e2e_session import SignedIn, sign_up
 from _inproc_server import ThreadServer, serve_db
 from _scope_override import Who
@@ -28,15 +29,6 @@ from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 
 from socialroi.engine import DuckDBEngine
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 WORKSPACE = "acme"
 #: True once accounts are in the app: the server runs with its real sign-in and
@@ -51,7 +43,7 @@ def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         pytest.fail("the browser tests need Debian's chromium: run `make test` (installs it)")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = launch(p)
         yield b
         b.close()
 
