@@ -30,7 +30,8 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 def make_app(db: Path, **settings: Any) -> FastAPI:
     """The real app, plus one probe API route (``/api/v1/_probe/scope``) that returns the
     scope ``api_scope`` resolved: the API's door is tested before any API route exists."""
-    app = create_app(Settings(db=db, **({"insecure_loopback_cookies": True} | settings)))
+    app = create_app(Settings(db=db, **({"insecure_loopback_cookies": True, "warmup": False}
+                                     | settings)))
 
     @app.get("/api/v1/_probe/scope")
     def probe(scope: Scope = Depends(api_scope)) -> dict[str, Any]:  # noqa: B008

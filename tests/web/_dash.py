@@ -102,7 +102,7 @@ def scope_of(engine: DuckDBEngine, workspace: str, role: str = "viewer") -> Scop
 @pytest.fixture(scope="session")
 def dash_app(dash_engine: DuckDBEngine, tmp_path_factory: pytest.TempPathFactory) -> object:
     # the app's own database (collector, sessions) is an empty one; the pages read dash_engine
-    app = create_app(Settings(db=tmp_path_factory.mktemp("app") / "unused.duckdb"))
+    app = create_app(Settings(db=tmp_path_factory.mktemp("app") / "unused.duckdb", warmup=False))
 
     def page(workspace: str) -> Scope:
         return scope_of(dash_engine, workspace)

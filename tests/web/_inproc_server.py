@@ -57,4 +57,6 @@ class ThreadServer:
 
 
 def serve_db(db: Path, who: Who | None, **settings: object) -> ThreadServer:
-    return ThreadServer(Settings(db=db, batch_interval_s=0.02, **settings), who).start()  # type: ignore[arg-type]
+    # no warm-up unless a test asks: it would compute every page of every test database
+    merged = {"warmup": False} | settings
+    return ThreadServer(Settings(db=db, batch_interval_s=0.02, **merged), who).start()  # type: ignore[arg-type]

@@ -39,7 +39,9 @@ class Server:
     def start(self, timeout_s: float = 60.0) -> Server:
         log = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [SOCIALROI, "serve", "--db", str(self.db), "--port", str(self.port), *self.args],
+            # no warm-up: these tests measure the collector, not the dashboard
+            [SOCIALROI, "serve", "--db", str(self.db), "--port", str(self.port), "--no-warmup",
+             *self.args],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "COLUMNS": "200"},

@@ -27,7 +27,8 @@ from socialroi.web.auth import api_scope
 # the schema is loaded at collection, so the app exists before the fixtures; its scope reads
 # the session's demo database once the fixture below has run
 # a directory of this run's own: DuckDB locks the file, and another run may be going
-APP = create_app(Settings(db=Path(tempfile.mkdtemp(prefix="socialroi-api-")) / "unused.duckdb"))
+APP = create_app(Settings(db=Path(tempfile.mkdtemp(prefix="socialroi-api-")) / "unused.duckdb",
+                          warmup=False))
 _ENGINE: dict[str, Any] = {}
 APP.dependency_overrides[api_scope] = lambda: scope_of(_ENGINE["engine"], WS)
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)

@@ -127,7 +127,7 @@ def test_openapi_lists_every_read_endpoint_and_no_cdn_docs(client: Any) -> None:
 
 
 def test_without_credentials_the_api_answers_401_problem(tmp_path: Any) -> None:
-    app = create_app(Settings(db=tmp_path / "t.duckdb"))  # the real api_scope, no override
+    app = create_app(Settings(db=tmp_path / "t.duckdb", warmup=False))  # the real api_scope
     with TestClient(app) as started:
         body = assert_problem(started.get("/api/v1/summary"), 401)
     assert body["title"] == "Unauthorized"

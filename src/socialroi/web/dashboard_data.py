@@ -576,9 +576,14 @@ def cached_period(
     """:func:`parse_period` with the workspace's latest day taken from the cache (computed
     at most once per data version, in the calling thread)."""
 
+    def compute() -> dt.date | None:
+        # inline in the calling thread, but revalidated on the pool after live events
+        with own_cursor(scope) as here:
+            return latest_day(here)
+
     def latest() -> dt.date | None:
-        key = Key(scope.workspace_id, "latest_day")
-        value: dt.date | None = cache.get(key, lambda: latest_day(scope), inline=True).value
+        value: dt.date | None = cache.get(Key(scope.workspace_id, "latest_day"), compute,
+                                          inline=True).value  # fmt: skip
         return value
 
     return parse_period(date_from, date_to, compare, latest)
