@@ -102,7 +102,9 @@ def scope_of(engine: DuckDBEngine, workspace: str, role: str = "viewer") -> Scop
 @pytest.fixture(scope="session")
 def dash_app(dash_engine: DuckDBEngine, tmp_path_factory: pytest.TempPathFactory) -> object:
     # the app's own database (collector, sessions) is an empty one; the pages read dash_engine
-    app = create_app(Settings(db=tmp_path_factory.mktemp("app") / "unused.duckdb", warmup=False))
+    # no warm-up, and a patient wait (a busy test machine is no reason for a 503)
+    app = create_app(Settings(db=tmp_path_factory.mktemp("app") / "unused.duckdb", warmup=False,
+                              compute_wait_s=600))
 
     def page(workspace: str) -> Scope:
         return scope_of(dash_engine, workspace)

@@ -57,6 +57,7 @@ class ThreadServer:
 
 
 def serve_db(db: Path, who: Who | None, **settings: object) -> ThreadServer:
-    # no warm-up unless a test asks: it would compute every page of every test database
-    merged = {"warmup": False} | settings
+    # no warm-up unless a test asks (it would compute every page of every test database), and
+    # a patient wait: a busy test machine is no reason for a 503
+    merged = {"warmup": False, "compute_wait_s": 600} | settings
     return ThreadServer(Settings(db=db, batch_interval_s=0.02, **merged), who).start()  # type: ignore[arg-type]

@@ -31,6 +31,7 @@ from socialroi.report.document import _cell
 from socialroi.report.narrative import fmt_money, fmt_pct, fmt_times
 from socialroi.web.app import state
 from socialroi.web.auth import page_scope
+from socialroi.web.cache import Key
 from socialroi.web.dashboard_data import (
     COMPARE_CHOICES,
     PAGES,
@@ -38,6 +39,8 @@ from socialroi.web.dashboard_data import (
     Period,
     cached_page,
     cached_period,
+    own_cursor,
+    period_key,
 )
 from socialroi.web.scope import Scope
 from socialroi.web.templating import render, templates
@@ -167,21 +170,33 @@ def report_filename(scope: Scope, period: Period, suffix: str) -> str:
     return f"socialroi-{ws}-{period.date_from.isoformat()}-{period.date_to.isoformat()}.{suffix}"
 
 
-def report_response(scope: Scope, period: Period, fmt: Literal["pdf", "html"],
-                    paper: Literal["a4", "letter"]) -> Response:  # fmt: skip
-    """The CEO report of the period (``socialroi report``) as a download."""
-    data = collect(scope.engine, scope.workspace_id, *period.span, compare=period.compare)
+def report_body(scope: Scope, period: Period, fmt: Literal["pdf", "html"],
+                paper: Literal["a4", "letter"]) -> bytes:  # fmt: skip
+    """The CEO report of the period (``socialroi report``) as PDF or HTML bytes."""
+    with own_cursor(scope) as here:
+        data = collect(here.engine, here.workspace_id, *period.span, compare=period.compare)
     report = render_report(data)
+    if fmt == "html":
+        return render_html(report, mode="html", paper=paper).encode("utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_pdf(report, Path(tmp) / "report.pdf", paper=paper)
+        return path.read_bytes()
+
+
+def report_response(
+    request: Request, scope: Scope, period: Period, fmt: Literal["pdf", "html"],
+    paper: Literal["a4", "letter"],
+) -> Response:  # fmt: skip
+    """The report as a download, from the result cache: a heavy computation (the whole
+    report), one at a time, kept for the next download of the same period."""
+    key = Key(scope.workspace_id, f"report:{fmt}:{paper}", period_key(period))
+    body = state(request).cache.get(key, lambda: report_body(scope, period, fmt, paper),
+                                    heavy=True).value  # fmt: skip
     name = report_filename(scope, period, fmt)
     headers = {"Content-Disposition": f'attachment; filename="{name}"',
                "Cache-Control": "private, no-store"}  # fmt: skip
-    if fmt == "html":
-        return Response(render_html(report, mode="html", paper=paper),
-                        media_type="text/html; charset=utf-8", headers=headers)  # fmt: skip
-    with tempfile.TemporaryDirectory() as tmp:
-        path = write_pdf(report, Path(tmp) / "report.pdf", paper=paper)
-        body = path.read_bytes()
-    return Response(body, media_type="application/pdf", headers=headers)
+    media = "text/html; charset=utf-8" if fmt == "html" else "application/pdf"
+    return Response(body, media_type=media, headers=headers)
 
 
 @router.get("/w/{workspace}/report", response_class=HTMLResponse, name="dashboard_report")
@@ -198,7 +213,7 @@ def report_page(
     try:
         period = _period(request, scope, date_from, date_to, compare)
         if format is not None:
-            return report_response(scope, period, format, paper)
+            return report_response(request, scope, period, format, paper)
     except SocialRoiError as exc:
         return _error(request, scope, exc, "Report")
     ctx = _context(scope, "report", period)
