@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from _scope_override import Who, override_scopes
@@ -54,6 +56,17 @@ class ThreadServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(30)
+
+
+def eventually(fn: Callable[[], Any], timeout_s: float = 10.0) -> Any:
+    """``fn()`` once it is truthy, polled every 50 ms; AssertionError after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
 
 
 def serve_db(db: Path, who: Who | None, **settings: object) -> ThreadServer:

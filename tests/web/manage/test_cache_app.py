@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from _inproc_server import ThreadServer, serve_db
+from _inproc_server import ThreadServer, eventually, serve_db
 from _scope_override import Who
 
 from socialroi.engine import DuckDBEngine
@@ -22,16 +22,6 @@ from socialroi.web import dashboard_data
 
 COSTS = "date,amount,category,network\n2025-01-01,100,ads,linkedin\n2025-01-02,50.5,tools,\n"
 JANUARY = "from=2025-01-01&to=2025-01-31&compare=none"
-
-
-def _eventually(fn: Callable[[], Any], timeout_s: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture
@@ -102,10 +92,10 @@ def test_tracked_events_are_served_stale_then_refreshed(start: Any) -> None:
     sent = client.post("/api/event", json=event, headers=browser)
     assert sent.status_code == 202 and sent.json()["accepted"] == 1, sent.text
     # the writer loads the event: the next answer is the old result, marked stale, at once
-    stale = _eventually(lambda: (v := visits())[1]["stale"] and v)
+    stale = eventually(lambda: (v := visits())[1]["stale"] and v, timeout_s=60)
     assert stale[0] == before and stale[1]["as_of"] == first["as_of"]
     # … and the background recomputation (max staleness 0) brings the visit
-    _eventually(lambda: visits()[0] == 1)
+    eventually(lambda: visits()[0] == 1, timeout_s=60)
     assert visits()[1]["stale"] is False
 
 
@@ -132,8 +122,8 @@ def test_a_page_still_computing_is_503_with_retry_after(start: Any) -> None:
     assert api.headers["content-type"].startswith("application/problem+json")
     assert api.json()["status"] == 503 and "still being computed" in api.json()["detail"]
     # the computation went on: the retry is served
-    done = _eventually(lambda: (r := client.get(f"/w/ws/funnel?{JANUARY}")).status_code == 200
-                       and r)  # fmt: skip
+    done = eventually(lambda: (r := client.get(f"/w/ws/funnel?{JANUARY}")).status_code == 200
+                       and r, timeout_s=60)  # fmt: skip
     assert "Data as of" in done.text
 
 
@@ -147,7 +137,7 @@ def test_the_warm_up_fills_the_cache_before_the_first_click(
         path.write_text(COSTS)
         import_file(eng, "ws", "costs", path)
     srv, client = start(warmup=True)
-    status = _eventually(lambda: (s := client.get("/api/counters").json()["warmup"])["rounds"]
+    status = eventually(lambda: (s := client.get("/api/counters").json()["warmup"])["rounds"]
                          and s, timeout_s=300)  # fmt: skip
     # the pages of both workspaces
     assert status["total"] == 2 * 2 and not status["errors"]

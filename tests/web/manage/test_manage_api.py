@@ -4,12 +4,11 @@ reliability scenarios 13, 14, 15 and 22."""
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 from _inproc_server import TEST_UPLOAD_CAP as CAP
 from _inproc_server import ThreadServer
+from _inproc_server import eventually as _wait_for
 from _scope_override import Who
 
 from socialroi.tracking import add_origin, create_link
@@ -17,14 +16,6 @@ from socialroi.tracking import add_origin, create_link
 COSTS = "date,amount,category,network\n2025-01-01,100,ads,linkedin\n2025-01-02,50.5,tools,\n"
 
 
-def _wait_for(fn, timeout_s: float = 10.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_create_and_list_links_with_pagination(client: httpx.Client, served: ThreadServer) -> None:
