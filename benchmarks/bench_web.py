@@ -365,6 +365,9 @@ def main() -> None:
         "cache does not hold it (the first request after a restart or a data change, or of a "
         f"new period). Load average before: {load_cold}.\n\n"
         + "\n".join(cold_table)
+        + "\n\nThe `api overview` and `api attribution` rows answer from the entry their page "
+        "computed just before (a page and its API twin share one result); `api posts` pages "
+        "100 rows, the page 50, so it is a result of its own."
         + f"\n\n**2. Under load**: the same server afterwards, {args.users} concurrent "
         f"clients, {args.requests} requests per row alternating the two periods (the steady "
         "state: results served from the cache). The first row is the HTTP stack's floor "
