@@ -147,7 +147,7 @@ def test_sign_up_to_pdf(
     # the CEO report of the same period as a PDF
     p.goto(f"/w/{ws}/report?{period}")
     _shot(p, "7-report-page")
-    with p.expect_download() as download:
+    with p.expect_download(timeout=240_000) as download:  # the whole report, on a busy machine
         p.locator("ul.downloads a", has_text="PDF").first.click()
     pdf = tmp_path / "report.pdf"
     download.value.save_as(pdf)
