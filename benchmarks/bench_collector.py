@@ -39,10 +39,11 @@ UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 SERVER = r"""
 import datetime as dt, sys, threading, time, logging
-import ibis, uvicorn
+import ibis
 from pathlib import Path
 from socialroi.errors import EngineError
 from socialroi.web import Settings, create_app
+from socialroi.web.app import serve
 from socialroi.visits import sessions
 
 app = create_app(Settings(db=Path(sys.argv[1])))
@@ -70,10 +71,17 @@ def dashboard():
         queries.append(time.perf_counter() - t)
         with open(sys.argv[3], "w") as f:
             f.write(str(len(queries)) + " " + str(sum(queries) / len(queries)))
+        rounds = sorted(st.spool.rounds)
+        if rounds:
+            with open(sys.argv[3] + ".rounds", "w") as f:
+                f.write(" ".join(str(x) for x in (
+                    len(rounds), sum(r[0] for r in rounds) / len(rounds),
+                    sorted(r[0] for r in rounds)[int(len(rounds) * 0.99)],
+                    sum(r[1] for r in rounds) / len(rounds))))
         time.sleep(max(0.0, 1.0 - (time.perf_counter() - t)))
 
 threading.Thread(target=dashboard, daemon=True).start()
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), access_log=False, log_level="warning")
+serve(app, host="127.0.0.1", port=int(sys.argv[2]))  # as `socialroi serve` runs it
 """
 
 

@@ -22,6 +22,8 @@ import logging
 import os
 import re
 import threading
+import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +101,8 @@ class Spool:
         self._appended = 0
         self._waiters: list[tuple[int, _Waiter]] = []
         self._sync_thread: threading.Thread | None = None
+        #: (seconds of write + fsync, waiters released) of the latest rounds (benchmarks)
+        self.rounds: deque[tuple[float, int]] = deque(maxlen=2**16)
         self._fd: int | None = None
         self._seq = max(self.segments(), default=0)
         self._written = 0  # bytes written to the active segment
@@ -273,6 +277,7 @@ class Spool:
         if error is None and fd is not None:
             self._syncing = True
             self._cond.release()
+            began = time.perf_counter()
             written = 0
             stage = "write"
             try:
@@ -286,6 +291,7 @@ class Spool:
                 self._cond.acquire()
                 self._syncing = False
                 self._cond.notify_all()
+            self.rounds.append((time.perf_counter() - began, len(self._waiters)))
             if stage == "write" and error is not None:
                 # keep the segment consistent: drop what a partial write left behind; the
                 # waiters get 503, so these bytes are no backlog

@@ -45,9 +45,10 @@ from socialroi.tracking import (
     redirect_location,
 )
 from socialroi.tracking.events import MAX_BATCH_BYTES, failed_record, record_line
+from socialroi.tracking.writer import lower_thread_priority
 from socialroi.web._settings import Settings
 
-__all__ = ["AppState", "create_app", "state"]
+__all__ = ["AppState", "create_app", "serve", "state"]
 
 log = logging.getLogger("socialroi.web")
 _CONFIG_TTL_S = 5.0
@@ -116,12 +117,58 @@ READER_NICE = 10
 
 
 def _lower_priority() -> None:
-    """Lower the calling thread's CPU priority (Linux: a thread id is a process id here)."""
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), READER_NICE))
-    except (AttributeError, OSError):  # not Linux, or not allowed: the same, only slower
-        pass
+    lower_thread_priority(READER_NICE)
+
+
+#: How long a thread holding the GIL keeps it when another wants it (Python's default: 5 ms).
+#: The writer and dashboard threads run Python too; with the default, every time one of them
+#: holds the GIL the event loop (which acknowledges events) waits up to 5 ms for it.
+SWITCH_INTERVAL_S = float(os.environ.get("SR_SWITCH", "0.001"))
+#: Niceness of the writer thread: it loads the spool (a backlog of minutes fits the cap), so
+#: under a full CPU it yields to the event loop and the fsync thread instead of competing.
+WRITER_NICE = int(os.environ.get("SR_WNICE", "5"))
+
+
+def serve(app: FastAPI, *, host: str, port: int, **options: Any) -> None:
+    """Run ``app`` with uvicorn as ``socialroi serve`` does: one worker, no access log (it
+    would write client IP addresses, reliability.md scenario 10), and tuned for the collector.
+
+    - httptools and uvloop (``pyproject.toml`` installs them; uvicorn's pure-Python parser
+      and asyncio loop cost about twice the CPU per request);
+    - no proxy-headers middleware: the client address comes from ``X-Forwarded-For`` only
+      with ``--trust-forwarded`` (``Settings.trust_forwarded``), never implicitly from a
+      loopback proxy, and the middleware cost a fifth of a bare request;
+    - the start-up heap frozen out of the garbage collector and a larger first generation:
+      the collector allocates a few dozen short-lived objects per request, and each full
+      collection would otherwise walk every module, the Ibis and FastAPI objects included;
+    - a shorter GIL switch interval (:data:`SWITCH_INTERVAL_S`).
+    """
+    import gc
+    import sys
+
+    import uvicorn
+
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        http="httptools" if _importable("httptools") else "auto",
+        loop="uvloop" if _importable("uvloop") else "auto",
+        proxy_headers=False,
+        access_log=False,
+        workers=1,
+        **({"log_level": "warning"} | options),
+    )
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
 
 
 def state(request: Request) -> AppState:
@@ -153,7 +200,11 @@ def create_app(settings: Settings) -> FastAPI:
             segment_bytes=settings.segment_bytes,
         )
         writer = Writer(
-            engine, spool, batch_rows=settings.batch_rows, interval_s=settings.batch_interval_s
+            engine,
+            spool,
+            batch_rows=settings.batch_rows,
+            interval_s=settings.batch_interval_s,
+            nice=WRITER_NICE,
         )
         st = AppState(settings, engine, spool, writer, DailySalt(settings.spool_path))
         app.state.socialroi = st
