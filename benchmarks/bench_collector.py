@@ -71,13 +71,12 @@ def dashboard():
         queries.append(time.perf_counter() - t)
         with open(sys.argv[3], "w") as f:
             f.write(str(len(queries)) + " " + str(sum(queries) / len(queries)))
-        rounds = sorted(st.spool.rounds)
+        rounds = list(st.spool.rounds)  # (seconds of write + fsync, requests released)
         if rounds:
+            secs = sorted(r[0] for r in rounds)
             with open(sys.argv[3] + ".rounds", "w") as f:
-                f.write(" ".join(str(x) for x in (
-                    len(rounds), sum(r[0] for r in rounds) / len(rounds),
-                    sorted(r[0] for r in rounds)[int(len(rounds) * 0.99)],
-                    sum(r[1] for r in rounds) / len(rounds))))
+                f.write(f"{len(rounds)} {sum(secs) / len(secs)} {secs[int(len(secs) * 0.99)]} "
+                        f"{sum(r[1] for r in rounds) / len(rounds)}")
         time.sleep(max(0.0, 1.0 - (time.perf_counter() - t)))
 
 threading.Thread(target=dashboard, daemon=True).start()
@@ -206,10 +205,15 @@ def phase(
         "p50_ms": round(lat[n // 2] * 1000, 2) if n else None,
         "p99_ms": round(lat[min(n - 1, int(n * 0.99))] * 1000, 2) if n else None,
         "statuses": statuses,
+        "load": round(os.getloadavg()[0], 1),
         "_acked": acked,
     }
     print({k: v for k, v in res.items() if k != "_acked"}, flush=True)
     return res
+
+
+#: What earlier runs measured (kept with the figures, so a reader sees the trend).
+HISTORY = ""
 
 
 def main() -> None:
@@ -249,6 +253,9 @@ def main() -> None:
     recompile.touch()
     results.append(phase(port, "50 clients, summary query recompiled each time", 50, 15))
     n_queries, mean_q = qfile.read_text().split()
+    n_rounds, mean_round, p99_round, per_round = (
+        float(x) for x in Path(f"{qfile}.rounds").read_text().split()
+    )
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     server.send_signal(signal.SIGTERM)
     server.wait(120)
@@ -261,7 +268,9 @@ def main() -> None:
         dupes = eng.run("SELECT count(*) - count(DISTINCT event_id) FROM web_events")[0][0]
     print(
         f"acknowledged {len(acked)}, missing {missing}, duplicated {dupes}; "
-        f"{n_queries} visits queries, mean {float(mean_q) * 1000:.0f} ms"
+        f"{n_queries} visits queries, mean {float(mean_q) * 1000:.0f} ms; "
+        f"spool rounds (last {n_rounds:.0f}): write+fsync mean {mean_round * 1000:.1f} ms, "
+        f"p99 {p99_round * 1000:.1f} ms, {per_round:.1f} requests released per round"
     )
     main_phase = results[2]
     eps, p99 = int(main_phase["acked_events_per_s"]), float(main_phase["p99_ms"] or 1e9)
@@ -275,15 +284,17 @@ def main() -> None:
     )
     rows = "\n".join(
         f"| {r['phase']} | {r['clients']} | {r['events_per_request']} | {r['seconds']} | "
-        f"{r['req_per_s']} | {r['acked_events_per_s']} | {r['p50_ms']} | {r['p99_ms']} |"
+        f"{r['req_per_s']} | {r['acked_events_per_s']} | {r['p50_ms']} | {r['p99_ms']} | "
+        f"{r['load']} |"
         for r in results
     )
     write_section(
         "Collector",
         f"""
 `python benchmarks/bench_collector.py --seconds {args.seconds:g}`: `socialroi serve`'s app
-(uvicorn, one process) with every event fsynced to the spool before its 2xx, while a thread in
-the server counts the visits per network (sessionised, every event) every second
+(one process; uvicorn started as `socialroi serve` starts it, `socialroi.web.app.serve`) with
+every event fsynced to the spool before its 2xx, while a thread in the server counts the visits
+per network (sessionised, every event) every second
 (as a dashboard would: the ibis expression compiled once, its SQL run through the thread's
 reader cursor; the last phase compiles it again every time, about 0.5 s of Python holding the
 GIL per query); the load generator
@@ -291,19 +302,23 @@ is a second process (raw HTTP/1.1 keep-alive connections on asyncio with uvloop)
 2 cores. The baseline is the
 same server answering GET /t.js (routed by FastAPI, no parsing, no fsync).
 
-| phase | clients | events/request | s | requests/s | acknowledged events/s | p50 ms | p99 ms |
-|---|---:|---:|---:|---:|---:|---:|---:|
+| phase | clients | events/request | s | requests/s | acked events/s | p50 ms | p99 ms | load |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
 {rows}
 
 Afterwards (server stopped with SIGTERM): {len(acked)} events acknowledged, **{missing} missing**,
 {dupes} duplicated in `web_events`. {n_queries} visits queries ran during the load
-(mean {float(mean_q) * 1000:.0f} ms). Load average (1/5/15 min) before: {load_before},
+(mean {float(mean_q) * 1000:.0f} ms). "load" is the 1-minute load average at the end of the
+phase. The spool's group commits over the whole run ({n_rounds:.0f}): write + fsync mean
+{mean_round * 1000:.1f} ms, p99 {p99_round * 1000:.1f} ms, {per_round:.1f} requests
+released per round. Load average (1/5/15 min) before: {load_before},
 at the end: {load}, on {os.cpu_count()} cores shared with other work during this run.
-The server runs DuckDB with all cores but one (`Settings.db_threads`) and its reader threads
-niced (+10), so a dashboard query slows down under load instead of the acknowledgements.
+The server runs DuckDB with all cores but one (`Settings.db_threads`), its reader threads niced
+(+10) and its writer thread niced (+5), so a dashboard query slows down under load instead of the
+acknowledgements.
 
 {verdict}
-""",
+{HISTORY}""",
     )
 
 

@@ -112,7 +112,8 @@ class AppState:
             cur.close(interrupt=True)
 
 
-#: Niceness of reader threads (the event loop, the fsync and the writer threads keep 0).
+#: Niceness of reader threads (the event loop and the fsync thread keep 0, the writer
+#: :data:`WRITER_NICE`).
 READER_NICE = 10
 
 
@@ -123,10 +124,10 @@ def _lower_priority() -> None:
 #: How long a thread holding the GIL keeps it when another wants it (Python's default: 5 ms).
 #: The writer and dashboard threads run Python too; with the default, every time one of them
 #: holds the GIL the event loop (which acknowledges events) waits up to 5 ms for it.
-SWITCH_INTERVAL_S = float(os.environ.get("SR_SWITCH", "0.001"))
+SWITCH_INTERVAL_S = 0.001
 #: Niceness of the writer thread: it loads the spool (a backlog of minutes fits the cap), so
 #: under a full CPU it yields to the event loop and the fsync thread instead of competing.
-WRITER_NICE = int(os.environ.get("SR_WNICE", "5"))
+WRITER_NICE = 5
 
 
 def serve(app: FastAPI, *, host: str, port: int, **options: Any) -> None:
