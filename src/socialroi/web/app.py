@@ -86,6 +86,7 @@ class AppState:
             with self.writer_lock:
                 cur = self.engine.cursor()
                 self._cursors.append(cur)
+            cur.run("SET enable_progress_bar = false")  # a server has no terminal to draw on
             self._local.cursor = cur
         return cur
 
@@ -192,6 +193,8 @@ def create_app(settings: Settings) -> FastAPI:
         # the event loop, which answers the collector (GIL-bound: one core is all it can use)
         threads = settings.db_threads or max(1, (os.cpu_count() or 2) - 1)
         engine.run(f"SET threads = {int(threads)}")
+        # DuckDB draws a progress bar on stdout for a query over 2 s: not from a server
+        engine.run("SET enable_progress_bar = false")
         spool = Spool(
             settings.spool_path,
             max_pending_bytes=settings.max_spool_bytes,
