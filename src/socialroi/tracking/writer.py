@@ -243,8 +243,9 @@ class Writer:
         loaded since their last refresh.
 
         Not after every batch: the refresh is mostly Python (holding the GIL the event loop
-        needs to acknowledge events) and costs about as much for 100 events as for 10,000,
-        so under load it runs every ``refresh_interval_s`` and when the spool is drained. A
+        needs to acknowledge events) and much of its cost is per call (fingerprints, a few
+        statements), not per event, so under load it runs every ``refresh_interval_s`` and
+        whenever the spool is drained. A
         hint lost in a crash is harmless: the refresh finds visitors it was not told about
         (``socialroi.aggregates``).
         """

@@ -140,9 +140,8 @@ def serve(app: FastAPI, *, host: str, port: int, **options: Any) -> None:
       the collector allocates a few dozen short-lived objects per request, and each full
       collection would otherwise walk every module, the Ibis and FastAPI objects included.
 
-    Python's GIL switch interval stays at its 5 ms: 1 ms gave no clear gain in the collector
-    benchmark, and with it 100 concurrent clients of the redirector (whose route runs in the
-    thread pool) saw connections reset (tests/web/test_redirector.py, scenario 17).
+    Python's GIL switch interval stays at its 5 ms: 1 ms gave no gain clear of the noise
+    between runs on the shared benchmark machine.
     """
     import gc
 
