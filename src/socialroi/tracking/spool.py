@@ -235,8 +235,9 @@ class Spool:
                 else:
                     self._cond.wait(0.5)
 
-    def _resolve_locked(self, upto: int, error: SpoolUnavailable | None) -> None:
-        """Answer the waiters whose bytes the round that ended at ticket ``upto`` covered."""
+    def _resolve_locked(self, upto: int, error: SpoolUnavailable | None) -> int:
+        """Answer the waiters whose bytes the round that ended at ticket ``upto`` covered;
+        how many they were."""
         keep: list[tuple[int, _Waiter]] = []
         # one wake-up per event loop, not per request: each call_soon_threadsafe writes to
         # the loop's self-pipe
@@ -248,12 +249,14 @@ class Spool:
                 done.setdefault(w.loop, []).append(w.fut)
             else:
                 w.settle(error)
+        released = len(self._waiters) - len(keep)
         self._waiters = keep
         for loop, futs in done.items():
             try:
                 loop.call_soon_threadsafe(_settle, futs, error)
             except RuntimeError:  # the loop is closed: nobody waits for these any more
                 pass
+        return released
 
     def _sync_round_locked(self) -> None:
         """Write and fsync everything buffered, with the lock released while the disk works;
@@ -268,6 +271,7 @@ class Spool:
         data, self._buf = self._buf, bytearray()
         upto = self._appended
         error: SpoolUnavailable | None = None
+        began = time.perf_counter()
         if self._fd is None:
             try:
                 self._reopen_locked()
@@ -277,7 +281,6 @@ class Spool:
         if error is None and fd is not None:
             self._syncing = True
             self._cond.release()
-            began = time.perf_counter()
             written = 0
             stage = "write"
             try:
@@ -291,7 +294,6 @@ class Spool:
                 self._cond.acquire()
                 self._syncing = False
                 self._cond.notify_all()
-            self.rounds.append((time.perf_counter() - began, len(self._waiters)))
             if stage == "write" and error is not None:
                 # keep the segment consistent: drop what a partial write left behind; the
                 # waiters get 503, so these bytes are no backlog
@@ -307,7 +309,8 @@ class Spool:
             self._pending -= len(data)
         if error is not None:
             log.error("%s", error)
-        self._resolve_locked(upto, error)
+        seconds = time.perf_counter() - began
+        self.rounds.append((seconds, self._resolve_locked(upto, error)))
 
     def rotate(self) -> None:
         """Close the active segment (fsynced) and open the next one."""
