@@ -237,6 +237,10 @@ Earlier runs on this machine (same script unless said): before any tuning (15 s,
 60 s at load average 8 to 10, and 3,364 events/s at p99 118 ms (10 s, load average 2.6).
 At the start of this session, at load average 3 and before these changes: baseline 1,281 req/s
 (p99 514 ms), 1 client p99 48 ms, 50 clients 1,530 events/s at p99 141 ms (15 s).
+With these changes, an earlier 60 s run at load average 14 to 15: 50 clients 2,075 events/s at
+p99 95 ms, 1 client p99 48 ms, batches of 20 15,568 events/s, 0 missing; runs of 15 s between
+load average 10 and 12 gave 1,500 to 2,470 events/s at p99 75 to 150 ms: the spread between
+runs is as large as any single change measured here.
 
 What changed since: the spool's sync thread does the `write` as well as the `fsync` of each
 round (the event loop only appends to a buffer); the collector answers on raw ASGI (no Request,
