@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from socialroi.tracking import Spool, SpoolFull
+from socialroi.tracking import Spool, SpoolFull, SpoolUnavailable
 from socialroi.tracking.spool import iter_segment_lines
 
 
@@ -52,3 +52,49 @@ def test_backlog_cap(tmp_path: Path) -> None:
     spool.loaded(51)  # the writer committed the first line
     spool.append([b"y" * 60])
     spool.close()
+
+
+def test_a_failed_write_answers_its_round_and_keeps_the_segment_and_backlog_right(
+    tmp_path: Path,
+) -> None:
+    """The sync thread's write fails (ENOSPC from /dev/full): every request of that round gets
+    SpoolUnavailable (503, never acknowledged), the bytes are not counted as backlog, and once
+    storage is back the next round writes only what was appended after."""
+    spool = Spool(tmp_path)
+    spool.append([b"before"])
+    nxt = tmp_path / f"{spool.active + 1:012d}.ndjson"
+    nxt.symlink_to("/dev/full")
+    spool.rotate()
+
+    async def refused() -> list[BaseException | None]:
+        return await asyncio.gather(
+            *(spool.append_async([f"x{i}".encode()]) for i in range(20)), return_exceptions=True
+        )
+
+    assert all(isinstance(r, SpoolUnavailable) for r in asyncio.run(refused()))
+    with pytest.raises(SpoolUnavailable):
+        spool.append([b"y"])
+    # only "before\n" (7 bytes) was acknowledged; nothing refused is backlog
+    assert spool.pending_bytes == 7
+    nxt.unlink()
+    spool.rotate()
+    spool.append([b"after"])
+    spool.close()
+    assert _all_lines(spool) == [b"before", b"after"]
+    assert spool.pending_bytes == 7 + 6
+
+
+def test_close_writes_what_is_buffered(tmp_path: Path) -> None:
+    """SIGTERM: appends still waiting for their round are written and answered by close()."""
+    spool = Spool(tmp_path)
+
+    async def main() -> None:
+        tasks = [asyncio.ensure_future(spool.append_async([f"c{i}".encode()])) for i in range(50)]
+        await asyncio.sleep(0)  # every append is buffered, some not yet written
+        closer = threading.Thread(target=spool.close)
+        closer.start()
+        await asyncio.gather(*tasks)
+        closer.join()
+
+    asyncio.run(main())
+    assert sorted(_all_lines(spool)) == sorted(f"c{i}".encode() for i in range(50))

@@ -291,9 +291,8 @@ def serve(
     ] = 20.0,
 ) -> None:
     """Run the redirector, collector and API in one process (DuckDB has one writer)."""
-    import uvicorn
-
     from socialroi.web import Settings, create_app
+    from socialroi.web.app import serve as run_server
 
     settings = Settings(
         db=Path(db or default_db()),
@@ -316,13 +315,5 @@ def serve(
     console.print(
         f"socialroi on http://{host}:{port} (database {settings.db}, spool {settings.spool_path})"
     )
-    # no access log: it would write client IP addresses (reliability.md scenario 10)
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        access_log=False,
-        log_level="warning",
-        workers=1,
-        timeout_graceful_shutdown=30,
-    )
+    # uvicorn tuned for the collector, without an access log (socialroi.web.app.serve)
+    run_server(create_app(settings), host=host, port=port, timeout_graceful_shutdown=30)

@@ -2,9 +2,11 @@
 
 Every accepted item (web event, click, bot hit, rejected input) is one NDJSON line appended to
 the active segment ``<spool>/<seq:012d>.ndjson`` and fsynced before the HTTP response goes out.
-Concurrent requests share fsyncs (group commit): a request whose bytes were already covered by
-another thread's fsync returns at once, so the cost of one fsync is spread over every request
-that arrived while it ran.
+Concurrent requests share fsyncs (group commit): an append only adds its bytes to a buffer; the
+spool's sync thread takes the whole buffer, writes it with one ``write`` and one ``fsync``, and
+then releases every request the round covered together (a request that arrived during the round
+waits for the next one). The cost of one fsync is spread over every request that arrived while
+the previous one ran, and the event loop makes no system call for the spool.
 
 The writer thread (:mod:`socialroi.tracking.writer`) reads complete lines up to the synced
 position, loads them into DuckDB and records ``(segment, offset)`` in the same transaction, so a
@@ -20,6 +22,8 @@ import logging
 import os
 import re
 import threading
+import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,8 +95,14 @@ class Spool:
         self._cond = threading.Condition(self._lock)
         self._syncing = False
         self._closing = False
-        self._waiters: list[tuple[int, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        # appended bytes wait here for the sync thread; a waiter's ticket is the value of
+        # _appended (bytes ever appended) just after its bytes, released once a round covers it
+        self._buf = bytearray()
+        self._appended = 0
+        self._waiters: list[tuple[int, _Waiter]] = []
         self._sync_thread: threading.Thread | None = None
+        #: (seconds of write + fsync, waiters released) of the latest rounds (benchmarks)
+        self.rounds: deque[tuple[float, int]] = deque(maxlen=2**16)
         self._fd: int | None = None
         self._seq = max(self.segments(), default=0)
         self._written = 0  # bytes written to the active segment
@@ -171,30 +181,27 @@ class Spool:
 
     # -- the collector's side ------------------------------------------------------------
 
-    def _write_locked(self, lines: list[bytes]) -> tuple[int, int]:
-        """Append ``lines`` to the active segment (not yet synced); its ``(seq, end)``."""
-        data = b"".join(line + b"\n" for line in lines)
+    def _enqueue_locked(self, lines: list[bytes]) -> int:
+        """Buffer ``lines`` for the sync thread; the ticket its fsync must reach."""
+        data = b"\n".join(lines) + b"\n"
         if self._pending + len(data) > self.max_pending_bytes:
             raise SpoolFull(
                 f"the spool holds {self._pending} bytes not yet stored",
                 hint="retry after a few seconds",
             )
-        if self._fd is None:
-            self._reopen_locked()
-        fd = self._fd
-        if fd is None:
-            raise SpoolUnavailable("the spool has no open segment")
-        try:
-            written = 0
-            while written < len(data):
-                written += os.write(fd, data[written:])
-        except OSError as exc:
-            # keep the segment consistent: drop what a partial write left behind
-            self._truncate_locked()
-            raise SpoolUnavailable(f"cannot write the spool: {exc}") from exc
-        self._written += len(data)
+        if self._closing:
+            raise SpoolUnavailable("the spool is closed", hint="retry once the server is back")
+        self._buf += data
+        self._appended += len(data)
         self._pending += len(data)
-        return self._seq, self._written
+        if self._sync_thread is None:
+            self._sync_thread = threading.Thread(
+                target=self._sync_loop, name="socialroi-spool-fsync", daemon=True
+            )
+            self._sync_thread.start()
+        if not self._syncing:
+            self._cond.notify_all()
+        return self._appended
 
     def append(self, lines: list[bytes]) -> None:
         """Write ``lines`` (each without newline) and return once they are fsynced.
@@ -202,103 +209,128 @@ class Spool:
         Raises :class:`SpoolFull` when the backlog is over the cap and
         :class:`SpoolUnavailable` when the disk refuses the write or the fsync.
         """
+        waiter = _ThreadWaiter()
         with self._cond:
-            seq, pos = self._write_locked(lines)
-            # group commit: one thread fsyncs for everyone who wrote before it started
-            while seq == self._seq and self._synced < pos:
-                if self._syncing:
-                    self._cond.wait()
-                    continue
-                self._sync_round_locked()
+            self._waiters.append((self._enqueue_locked(lines), waiter))
+        waiter.wait()
 
     async def append_async(self, lines: list[bytes]) -> None:
-        """:meth:`append` for the event loop: write now, await the shared fsync of the spool's
-        sync thread (no worker thread per request)."""
+        """:meth:`append` for the event loop: the bytes only go to a buffer here; the sync
+        thread writes and fsyncs them with everything else buffered (one ``write`` and one
+        ``fsync`` per round) and then settles this future (no worker thread per request, no
+        system call on the loop)."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
         with self._cond:
-            seq, pos = self._write_locked(lines)
-            self._waiters.append((seq, pos, loop, fut))
-            if self._sync_thread is None:
-                self._sync_thread = threading.Thread(
-                    target=self._sync_loop, name="socialroi-spool-fsync", daemon=True
-                )
-                self._sync_thread.start()
-            self._cond.notify_all()
+            self._waiters.append((self._enqueue_locked(lines), _LoopWaiter(loop, fut)))
         await fut
 
     def _sync_loop(self) -> None:
         with self._cond:
-            while not self._closing:
-                if not self._waiters or self._syncing:
-                    self._cond.wait(0.5)
-                    continue
-                try:
+            while True:
+                if self._buf:
                     self._sync_round_locked()
-                except SpoolUnavailable as exc:
-                    self._resolve_locked(exc)
+                elif self._closing:
+                    return
+                else:
+                    self._cond.wait(0.5)
 
-    def _resolve_locked(self, error: SpoolUnavailable | None) -> None:
-        """Answer the async waiters that the last fsync covered (all of them on error)."""
-        keep = []
+    def _resolve_locked(self, upto: int, error: SpoolUnavailable | None) -> int:
+        """Answer the waiters whose bytes the round that ended at ticket ``upto`` covered;
+        how many they were."""
+        keep: list[tuple[int, _Waiter]] = []
         # one wake-up per event loop, not per request: each call_soon_threadsafe writes to
-        # the loop's self-pipe, a syscall made while the lock is held
+        # the loop's self-pipe
         done: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
-        for seq, pos, loop, fut in self._waiters:
-            if error is not None or seq != self._seq or self._synced >= pos:
-                done.setdefault(loop, []).append(fut)
+        for ticket, w in self._waiters:
+            if ticket > upto:
+                keep.append((ticket, w))
+            elif isinstance(w, _LoopWaiter):
+                done.setdefault(w.loop, []).append(w.fut)
             else:
-                keep.append((seq, pos, loop, fut))
+                w.settle(error)
+        released = len(self._waiters) - len(keep)
         self._waiters = keep
         for loop, futs in done.items():
             try:
                 loop.call_soon_threadsafe(_settle, futs, error)
             except RuntimeError:  # the loop is closed: nobody waits for these any more
                 pass
+        return released
 
     def _sync_round_locked(self) -> None:
-        """One fsync of everything written so far, with the lock released while it runs."""
-        self._syncing = True
-        upto, sync_fd, seq = self._written, self._fd, self._seq
-        self._cond.release()
-        error: OSError | None = None
-        try:
-            if sync_fd is not None:
-                os.fsync(sync_fd)
-        except OSError as exc:
-            error = exc
-        finally:
-            self._cond.acquire()
-            self._syncing = False
-            self._cond.notify_all()
-        if error is not None:
-            raise SpoolUnavailable(f"cannot fsync the spool: {error}") from error
-        if seq == self._seq:
-            self._synced = max(self._synced, upto)
-        self._resolve_locked(None)
-        if self._written >= self.segment_bytes and self._synced >= self._written:
-            # rotate only with nothing unsynced: no waiter is acknowledged by a close
+        """Write and fsync everything buffered, with the lock released while the disk works;
+        then release every waiter it covered."""
+        if self._written >= self.segment_bytes:
+            # between rounds everything written is synced: no waiter is acknowledged by a close
             self._close_locked()
-            self._open_next_locked()
+            try:
+                self._open_next_locked()
+            except SpoolUnavailable:
+                pass  # reopened (and reported to the waiters) below
+        data, self._buf = self._buf, bytearray()
+        upto = self._appended
+        error: SpoolUnavailable | None = None
+        began = time.perf_counter()
+        if self._fd is None:
+            try:
+                self._reopen_locked()
+            except SpoolUnavailable as exc:
+                error = exc
+        fd = self._fd
+        if error is None and fd is not None:
+            self._syncing = True
+            self._cond.release()
+            written = 0
+            stage = "write"
+            try:
+                while written < len(data):
+                    written += os.write(fd, memoryview(data)[written:])
+                stage = "fsync"
+                os.fsync(fd)
+            except OSError as exc:
+                error = SpoolUnavailable(f"cannot {stage} the spool: {exc}")
+            finally:
+                self._cond.acquire()
+                self._syncing = False
+                self._cond.notify_all()
+            if stage == "write" and error is not None:
+                # keep the segment consistent: drop what a partial write left behind; the
+                # waiters get 503, so these bytes are no backlog
+                self._truncate_locked()
+                self._pending -= len(data)
+            else:
+                self._written += len(data)
+                if error is None:
+                    self._synced = self._written
+        elif error is None:
+            error = SpoolUnavailable("the spool has no open segment")
+        if error is not None and fd is None:
+            self._pending -= len(data)
+        if error is not None:
+            log.error("%s", error)
+        seconds = time.perf_counter() - began
+        self.rounds.append((seconds, self._resolve_locked(upto, error)))
 
     def rotate(self) -> None:
         """Close the active segment (fsynced) and open the next one."""
         with self._cond:
-            while self._syncing:
+            while self._syncing or self._buf:
                 self._cond.wait()
             self._close_locked()
             self._open_next_locked()
 
     def close(self) -> None:
+        """Write and fsync what is buffered (its waiters are answered), then close."""
         with self._cond:
             self._closing = True
-            while self._syncing:
-                self._cond.wait()
-            self._close_locked()
-            self._resolve_locked(None)
             self._cond.notify_all()
         if self._sync_thread is not None:
-            self._sync_thread.join(5)
+            self._sync_thread.join(30)
+        with self._cond:
+            if self._buf:  # no sync thread ran (or it is stuck): do its last round here
+                self._sync_round_locked()
+            self._close_locked()
 
     # -- internals -----------------------------------------------------------------------
 
@@ -342,6 +374,34 @@ class Spool:
                 log.error("fsync on closing a spool segment failed: %s", exc)
             os.close(fd)
             self._synced = self._written
+
+
+@dataclass(slots=True)
+class _LoopWaiter:
+    loop: asyncio.AbstractEventLoop
+    fut: asyncio.Future[None]
+
+
+class _ThreadWaiter:
+    """A blocking :meth:`Spool.append`'s wait for its round."""
+
+    __slots__ = ("_done", "_error")
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._error: SpoolUnavailable | None = None
+
+    def settle(self, error: SpoolUnavailable | None) -> None:
+        self._error = error
+        self._done.set()
+
+    def wait(self) -> None:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+
+
+_Waiter = _LoopWaiter | _ThreadWaiter
 
 
 def _settle(futs: list[asyncio.Future[None]], error: BaseException | None) -> None:

@@ -19,11 +19,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from socialroi.engine import DuckDBEngine
@@ -45,10 +45,11 @@ from socialroi.tracking import (
     redirect_location,
 )
 from socialroi.tracking.events import MAX_BATCH_BYTES, failed_record, record_line
+from socialroi.tracking.writer import lower_thread_priority
 from socialroi.web._settings import Settings
 from socialroi.web.cache import ResultCache, Warmup
 
-__all__ = ["AppState", "create_app", "state"]
+__all__ = ["AppState", "create_app", "serve", "state"]
 
 log = logging.getLogger("socialroi.web")
 _CONFIG_TTL_S = 5.0
@@ -88,6 +89,7 @@ class AppState:
             with self.writer_lock:
                 cur = self.engine.cursor()
                 self._cursors.append(cur)
+            cur.run("SET enable_progress_bar = false")  # a server has no terminal to draw on
             self._local.cursor = cur
         return cur
 
@@ -124,17 +126,60 @@ def _ledger_stamp(st: AppState, workspace_id: str) -> tuple[Any, ...]:
     return tuple(rows[0])
 
 
-#: Niceness of reader threads (the event loop, the fsync and the writer threads keep 0).
+#: Niceness of reader threads (the event loop and the fsync thread keep 0, the writer
+#: :data:`WRITER_NICE`).
 READER_NICE = 10
 
 
 def _lower_priority() -> None:
-    """Lower the calling thread's CPU priority (Linux: a thread id is a process id here)."""
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), READER_NICE))
-    except (AttributeError, OSError):  # not Linux, or not allowed: the same, only slower
-        pass
+    lower_thread_priority(READER_NICE)
+
+
+#: Niceness of the writer thread: it loads the spool (a backlog of minutes fits the cap), so
+#: under a full CPU it yields to the event loop and the fsync thread instead of competing.
+WRITER_NICE = 5
+
+
+def serve(app: FastAPI, *, host: str, port: int, **options: Any) -> None:
+    """Run ``app`` with uvicorn as ``socialroi serve`` does: one worker, no access log (it
+    would write client IP addresses, reliability.md scenario 10), and tuned for the collector.
+
+    - httptools and uvloop (``pyproject.toml`` installs them; uvicorn's pure-Python parser
+      and asyncio loop cost about twice the CPU per request);
+    - no proxy-headers middleware: the client address comes from ``X-Forwarded-For`` only
+      with ``--trust-forwarded`` (``Settings.trust_forwarded``), never implicitly from a
+      loopback proxy, and the middleware cost a fifth of a bare request;
+    - the start-up heap frozen out of the garbage collector and a larger first generation:
+      the collector allocates a few dozen short-lived objects per request, and each full
+      collection would otherwise walk every module, the Ibis and FastAPI objects included.
+
+    Python's GIL switch interval stays at its 5 ms: 1 ms gave no gain clear of the noise
+    between runs on the shared benchmark machine.
+    """
+    import gc
+
+    import uvicorn
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        http="httptools" if _importable("httptools") else "auto",
+        loop="uvloop" if _importable("uvloop") else "auto",
+        proxy_headers=False,
+        access_log=False,
+        workers=1,
+        **({"log_level": "warning"} | options),
+    )
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
 
 
 def state(request: Request) -> AppState:
@@ -160,6 +205,8 @@ def create_app(settings: Settings) -> FastAPI:
         # the event loop, which answers the collector (GIL-bound: one core is all it can use)
         threads = settings.db_threads or max(1, (os.cpu_count() or 2) - 1)
         engine.run(f"SET threads = {int(threads)}")
+        # DuckDB draws a progress bar on stdout for a query over 2 s: not from a server
+        engine.run("SET enable_progress_bar = false")
         spool = Spool(
             settings.spool_path,
             max_pending_bytes=settings.max_spool_bytes,
@@ -172,7 +219,7 @@ def create_app(settings: Settings) -> FastAPI:
         )  # fmt: skip
         writer = Writer(
             engine, spool, batch_rows=settings.batch_rows, interval_s=settings.batch_interval_s,
-            on_load=lambda ws: cache.changed(ws, live=True),
+            nice=WRITER_NICE, on_load=lambda ws: cache.changed(ws, live=True),
         )  # fmt: skip
         st = AppState(settings, engine, spool, writer, DailySalt(settings.spool_path), cache)
         app.state.socialroi = st
@@ -227,25 +274,60 @@ def create_app(settings: Settings) -> FastAPI:
 
 class _App(FastAPI):
     """FastAPI with ``POST /api/event`` answered before any middleware, routing or
-    dependency: those cost more CPU per request than the collector itself (profiled: FastAPI's
-    telemetry and error middlewares alone were a fifth of the event loop's time). The FastAPI
-    route stays for the schema and behaves the same."""
+    dependency (:func:`_fast_collect`): those cost more CPU per request than the collector
+    itself (profiled: FastAPI's telemetry and error middlewares alone were a fifth of the event
+    loop's time). The FastAPI route stays for the schema and behaves the same."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == "/api/event" and scope["method"] == "POST":
-            scope["app"] = self
-            try:
-                request = Request(scope, receive)
-                response = await _collect(state(request), request, await _read_body(request))
-            except ClientDisconnect:  # gone before its body arrived: nothing to answer
-                return
-            except Exception:
-                # nothing was acknowledged; the same answer FastAPI's error middleware gives
-                log.exception("collector request failed")
-                response = _error(500, "internal error")
-            await response(scope, receive, send)
+            await _fast_collect(self, scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+
+async def _fast_collect(app: FastAPI, scope: Scope, receive: Receive, send: Send) -> None:
+    """The collector on raw ASGI: the body, four headers and the query string read straight
+    from the scope (no Request, Headers or QueryParams objects) and the answer sent as two
+    messages (no Response object; the usual 202 is preallocated)."""
+    try:
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # gone before its body arrived: nothing was acknowledged
+            body += message.get("body", b"")
+            # cut just past the batch limit (the rest is never buffered)
+            if not message.get("more_body", False) or len(body) > MAX_BATCH_BYTES:
+                break
+        ua = ctype = origin = fwd = None
+        for key, value in scope["headers"]:
+            if key == b"user-agent":
+                ua = ua or value.decode("latin-1")
+            elif key == b"content-type":
+                ctype = ctype or value.decode("latin-1")
+            elif key == b"origin":
+                origin = origin or value.decode("latin-1")
+            elif key == b"x-forwarded-for":
+                fwd = fwd or value.decode("latin-1")
+        st: AppState = app.state.socialroi
+        if st.settings.trust_forwarded and fwd:
+            ip = fwd.split(",")[0].strip()
+        else:
+            client = scope.get("client")
+            ip = client[0] if client else ""
+        qs: bytes = scope.get("query_string", b"")
+        hint = None
+        if qs:
+            for k, v in parse_qsl(qs.decode("latin-1"), keep_blank_values=True):
+                if k == "workspace":
+                    hint = v  # the last one, as Starlette's QueryParams.get
+        status, payload, headers = await _collect_raw(st, bytes(body), ua, ctype, origin, ip, hint)
+    except Exception:
+        # nothing was acknowledged; the same answer FastAPI's error middleware gives
+        log.exception("collector request failed")
+        status, payload, headers = _raw_error(500, "internal error")
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
 
 
 async def _read_body(request: Request) -> bytes:
@@ -391,14 +473,68 @@ def _cors(origin: str) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
+_RawHeaders = list[tuple[bytes, bytes]]
+_JSON = (b"content-type", b"application/json")
+
+
+def _raw_answer(
+    status: int, payload: bytes, headers: dict[str, str] | None = None
+) -> tuple[int, bytes, _RawHeaders]:
+    raw = [_JSON, (b"content-length", str(len(payload)).encode())]
+    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    return status, payload, raw
+
+
+def _raw_error(
+    status: int, error: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> tuple[int, bytes, _RawHeaders]:
+    """:func:`_error`'s shape for the raw fast path."""
+    body = {"ok": False, "error": error, "errors": extra.pop("errors", []), "status": status}
+    return _raw_answer(status, record_line(body | extra), headers)
+
+
+#: the answer to nearly every collector request (one event, accepted, no CORS), built once
+_ACCEPTED_ONE = _raw_answer(
+    202, record_line({"ok": True, "accepted": 1, "filtered": 0, "rejected": []})
+)
+
+
 async def _collect(st: AppState, request: Request, body: bytes) -> Response:
-    # validation runs on the event loop (pure CPU, bounded input); only the fsync is shared
-    # with the spool's sync thread, so no worker thread is taken per request
+    """The collector for a routed request (``POST /api/v1/events``, the FastAPI route)."""
+    status, payload, raw = await _collect_raw(
+        st,
+        body,
+        request.headers.get("user-agent"),
+        request.headers.get("content-type"),
+        request.headers.get("origin"),
+        _client_ip(request, st.settings),
+        request.query_params.get("workspace"),
+    )
+    headers = {
+        k.decode("latin-1"): v.decode("latin-1")
+        for k, v in raw
+        if k not in (b"content-type", b"content-length")
+    }
+    return Response(payload, status, headers, "application/json")
+
+
+async def _collect_raw(
+    st: AppState,
+    body: bytes,
+    ua: str | None,
+    content_type: str | None,
+    origin: str | None,
+    ip: str,
+    hint: str | None,
+) -> tuple[int, bytes, _RawHeaders]:
+    """One collector request: status, JSON body and raw headers; 2xx only once every event
+    of it is fsynced.
+
+    Validation runs on the event loop (pure CPU, bounded input); the spool's sync thread does
+    the write and the fsync, so no worker thread is taken per request.
+    """
     now = _now()
     workspaces, allowed = st.config()
-    hint = request.query_params.get("workspace")
-    ua = request.headers.get("user-agent")
-    ip = _client_ip(request, st.settings)
     ctx = EventContext(
         workspace_ids=workspaces,
         visitor_id=lambda ws: st.salt.visitor_id(ws, ip, ua or "", now),
@@ -406,12 +542,11 @@ async def _collect(st: AppState, request: Request, body: bytes) -> Response:
         received_at=now,
         default_workspace=hint,
     )
-    origin = request.headers.get("origin")
     retry = {"Retry-After": str(st.settings.retry_after_s)}
     if st.writer.error is not None:
-        return _error(503, "the database is not accepting writes; retry later", headers=retry)
+        return _raw_error(503, "the database is not accepting writes; retry later", headers=retry)
     try:
-        parsed = parse_events(body, request.headers.get("content-type"), ctx)
+        parsed = parse_events(body, content_type, ctx)
     except RequestRejected as rej:
         ws = hint if hint in workspaces else ""
         text = body[:2000].decode("utf-8", "replace")
@@ -421,12 +556,12 @@ async def _collect(st: AppState, request: Request, body: bytes) -> Response:
             )
         except (SpoolFull, SpoolUnavailable):
             log.warning("rejected request (%s) could not be kept in failed_events", rej.reason)
-        return _error(rej.status, rej.reason)
+        return _raw_error(rej.status, rej.reason)
     headers: dict[str, str] = {}
     if origin is not None:
         targets = {r["ws"] for r in parsed.records if r["ws"]}
         if not targets or any(origin not in allowed.get(ws, frozenset()) for ws in targets):
-            return _error(
+            return _raw_error(
                 403,
                 f"origin {origin[:200]!r} may not send events to this workspace",
                 errors=[{"hint": "add it with `socialroi track origin-add`"}],
@@ -435,18 +570,19 @@ async def _collect(st: AppState, request: Request, body: bytes) -> Response:
     try:
         await st.spool.append_async([record_line(r) for r in parsed.records])
     except SpoolFull:
-        return _error(429, "the collector is busy; retry later", headers=retry | headers)
+        return _raw_error(429, "the collector is busy; retry later", headers=retry | headers)
     except SpoolUnavailable as exc:
         log.error("spool unavailable: %s", exc)
-        return _error(503, "storage is unavailable; retry later", headers=retry | headers)
+        return _raw_error(503, "storage is unavailable; retry later", headers=retry | headers)
     # no poke: the writer wakes every batch_interval_s and loads what accumulated
+    if parsed.accepted + parsed.filtered == 0:
+        return _raw_error(400, "no valid event", errors=parsed.rejected, headers=headers)
+    if parsed.accepted == 1 and not parsed.filtered and not parsed.rejected and not headers:
+        return _ACCEPTED_ONE
     result = {
-        "ok": parsed.accepted + parsed.filtered > 0,
+        "ok": True,
         "accepted": parsed.accepted,
         "filtered": parsed.filtered,
         "rejected": parsed.rejected,
     }
-    if parsed.accepted + parsed.filtered == 0:
-        return _error(400, "no valid event", errors=parsed.rejected, headers=headers)
-    # record_line's shared encoder: JSONResponse would build a new one per request
-    return Response(record_line(result), 202, headers, "application/json")
+    return _raw_answer(202, record_line(result), headers)
