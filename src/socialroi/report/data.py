@@ -17,6 +17,14 @@ from typing import Any, Literal
 
 import ibis
 
+from socialroi.attribution import (
+    assisted_conversions,
+    conversions,
+    journeys,
+    null_journeys,
+    top_paths,
+    touchpoints,
+)
 from socialroi.engine import Engine, Tables
 from socialroi.errors import ConfigError
 from socialroi.metrics import (
@@ -38,6 +46,9 @@ __all__ = ["COMPARE", "ReportData", "collect", "compare_period"]
 #: earlier.
 COMPARE = ("previous", "yoy")
 
+#: Lookback window of the attribution section (the summary's default).
+WINDOW_DAYS = 90
+TOP_PATHS = 10
 TOP_POSTS = 8
 TOP_MENTIONS = 8
 TOP_CAMPAIGNS = 10
@@ -91,6 +102,29 @@ def _rows(engine: Engine, expr: ibis.Table) -> list[dict[str, Any]]:
 def _bounds(t: Tables, date_from: dt.date, date_to: dt.date) -> tuple[Any, Any]:
     start, end = period_bounds(date_from, date_to, t.workspace.timezone)
     return ibis.literal(start, type="timestamp"), ibis.literal(end, type="timestamp")
+
+
+def _attribution_reports(
+    engine: Engine, t: Tables, date_from: dt.date, date_to: dt.date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Assisted conversions and top paths for the customers converted in the period, with the
+    journeys the summary's attribution section credits (customers, 90-day lookback).
+
+    The report itself takes both from the summary's attribution section (which computes them
+    from those very journeys); this builds them on their own for a caller without the section.
+    """
+    lo, hi = _bounds(t, date_from, date_to)
+    tp = touchpoints(t)
+    every = conversions(t, conversion="customer")
+    in_period = every.filter(every.converted_at >= lo, every.converted_at < hi)
+    j = journeys(tp, in_period, window_days=WINDOW_DAYS)
+    nj = null_journeys(tp, every, window_days=WINDOW_DAYS)
+    nj = nj.filter(nj.ended_at >= lo, nj.ended_at < hi)
+    assisted = _rows(engine, assisted_conversions(j))
+    assisted.sort(
+        key=lambda r: (-r["assisted_conversions"], -r["last_conversions"], r["credit_key"])
+    )
+    return assisted, _rows(engine, top_paths(j, nj, limit=TOP_PATHS))
 
 
 def _top_posts(
