@@ -60,13 +60,18 @@ def summary(
     Tested by ``tests/test_summary_sections.py`` and, section by section, by the tests of each
     package.
     """
-    result = channel_summary(engine, workspace_id, date_from, date_to)
-    result["attribution"] = attribution_section(engine, workspace_id, date_from, date_to)
-    result["engagement"] = engagement_section(engine, workspace_id, date_from, date_to)
-    result["response"] = response_section(engine, workspace_id, date_from, date_to)
-    result["share_of_voice"] = share_of_voice_section(engine, workspace_id, date_from, date_to)
-    result["clv"] = clv_section(engine, workspace_id, date_from, date_to)
-    bots = bots_section(engine, workspace_id, date_from, date_to)
+    # one run: what the sections share (visitor contacts, touchpoints, conversions) is computed
+    # once into temporary tables, and the workspace is looked up once
+    with engine.shared(workspace_id):
+        result = channel_summary(engine, workspace_id, date_from, date_to)
+        result["attribution"] = attribution_section(engine, workspace_id, date_from, date_to)
+        result["engagement"] = engagement_section(engine, workspace_id, date_from, date_to)
+        result["response"] = response_section(engine, workspace_id, date_from, date_to)
+        result["share_of_voice"] = share_of_voice_section(
+            engine, workspace_id, date_from, date_to
+        )
+        result["clv"] = clv_section(engine, workspace_id, date_from, date_to)
+        bots = bots_section(engine, workspace_id, date_from, date_to)
     if bots is not None:  # bot and preview-fetcher hits: never visits, their own figure
         result["bots"] = bots
     return result

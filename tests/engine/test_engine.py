@@ -93,3 +93,53 @@ def test_spark_twin_sees_the_same_scoped_rows(duck: DuckDBEngine, same_on_both) 
 
     rows = same_on_both(duck, count)
     assert [r["event_id"] for r in rows] == ["e1"]
+
+
+def _temp_tables(duck: DuckDBEngine) -> set[str]:
+    return {r[0] for r in duck.run("SELECT table_name FROM duckdb_tables() WHERE temporary")}
+
+
+def test_a_shared_run_computes_a_sub_plan_once_and_drops_it(duck: DuckDBEngine) -> None:
+    duck.ensure_workspace("other")
+    duck.run(
+        "INSERT INTO fx_rates (workspace_id, date, currency, rate) VALUES "
+        "('ws', '2025-01-01', 'USD', 0.9), ('other', '2025-01-01', 'USD', 0.8)"
+    )
+    built: list[str] = []
+
+    def rates(t: Tables) -> object:
+        def build() -> object:
+            built.append(t.workspace.workspace_id)
+            return t.fx_rates.select("currency", "rate")
+
+        return t.shared.get("rates", build)  # type: ignore[arg-type]
+
+    with duck.shared("ws") as t:
+        assert duck.tables("ws") is t  # one Tables for the whole run
+        with duck.shared("ws") as inner:  # a nested run joins the outer one
+            assert inner is t
+        first = rates(t)
+        assert rates(duck.tables("ws")) is first and built == ["ws"]
+        name = first.op().name  # type: ignore[attr-defined]
+        assert name in _temp_tables(duck)
+        assert duck.execute(first).to_pylist() == [{"currency": "USD", "rate": 0.9}]
+        # another workspace is not part of the run: scoped as ever, nothing shared
+        other = duck.tables("other")
+        assert other is not t
+        assert duck.execute(rates(other)).to_pylist() == [{"currency": "USD", "rate": 0.8}]
+    assert name not in _temp_tables(duck)
+    assert duck.tables("ws") is not duck.tables("ws")
+    # outside a run the plan is built for every request and nothing is materialised
+    built.clear()
+    rates(duck.tables("ws"))
+    rates(duck.tables("ws"))
+    assert built == ["ws", "ws"] and not _temp_tables(duck)
+
+
+def test_a_failed_run_drops_its_tables_too(duck: DuckDBEngine) -> None:
+    with pytest.raises(RuntimeError), duck.shared("ws") as t:
+        t.shared.get("rates", lambda: t.fx_rates)
+        assert _temp_tables(duck)
+        raise RuntimeError("a section failed")
+    assert not _temp_tables(duck)
+    assert duck.tables("ws") is not duck.tables("ws")  # the run is over

@@ -173,6 +173,29 @@ def test_historical_clv_from_the_engine(duck: DuckDBEngine) -> None:
     res = historical_clv(duck, WS, dt.date(2025, 3, 31))
     assert (res.social_n, res.non_social_n) == (2, 2)
     assert (res.social, res.non_social, res.difference) == (800.0, 275.0, 525.0)
+    # the seeded bootstrap draws from each group's values in ascending order, whatever order
+    # the engine returned the rows in: social [100, 1500], non-social [250, 300]
+    assert res == compare_groups(np.array([100.0, 1500.0]), np.array([250.0, 300.0]))
+
+
+def test_summary_and_report_share_customer_values(duck: DuckDBEngine) -> None:
+    """In one run of ``Engine.shared`` the customer values are one temporary table that the
+    summary's CLV means and the report's comparison both read; it is gone after the run."""
+    seed(duck)
+    with duck.shared(WS) as t:
+        first = customer_values(t, END)
+        assert customer_values(duck.tables(WS), END) is first
+        section = clv_section(duck, WS, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+        res = historical_clv(duck, WS, dt.date(2025, 3, 31))
+        name = first.op().name  # type: ignore[attr-defined]
+        temp = {r[0] for r in duck.run("SELECT table_name FROM duckdb_tables() WHERE temporary")}
+        assert name in temp
+    assert section == {"social": 800.0, "non_social": 275.0}
+    assert (res.social, res.non_social) == (800.0, 275.0)
+    after = {r[0] for r in duck.run("SELECT table_name FROM duckdb_tables() WHERE temporary")}
+    assert name not in after
+    # outside a run the plan is built again (nothing is kept)
+    assert customer_values(duck.tables(WS), END) is not customer_values(duck.tables(WS), END)
 
 
 @pytest.mark.spark

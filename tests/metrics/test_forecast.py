@@ -9,6 +9,7 @@ Data (workspace UTC):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from summary_data import insert, web_event
 
+from socialroi.aggregates import refresh
 from socialroi.engine import DuckDBEngine, Engine
 from socialroi.errors import ConfigError
 from socialroi.metrics.forecast import (
@@ -59,6 +61,28 @@ def test_monthly_social_hand_computed(duck: DuckDBEngine) -> None:
         {"month": dt.date(2025, 2, 1), "leads": 0, "customers": 1, "revenue": 100.0},
         {"month": dt.date(2025, 3, 1), "leads": 1, "customers": 0, "revenue": -30.0},
     ]
+
+
+@pytest.mark.parametrize("timezone", ["UTC", "Europe/Paris"])
+def test_monthly_social_from_daily_aggregates(duck: DuckDBEngine, timezone: str) -> None:
+    """With fresh daily aggregates the months are sums of stored days: equal to the months
+    computed from the entities. In Paris v3's lead (03-31 23:40 UTC = 04-01 01:40 local) moves
+    to April, which is past the last month asked for: March keeps only v1's refund."""
+    seed(duck)
+    duck.run("UPDATE workspaces SET timezone = ? WHERE workspace_id = ?", [timezone, WS])
+    refresh(duck, WS)
+    t = duck.tables(WS)
+    assert "daily" in t.derived
+    expr = monthly_social(t, dt.date(2024, 12, 1), dt.date(2025, 3, 31)).order_by("month")
+    assert "derived_daily" in str(duck.backend.compile(expr))  # read from the stored days
+    stored = duck.execute(expr).to_pylist()
+    live_t = dataclasses.replace(t, derived={})
+    live = monthly_social(live_t, dt.date(2024, 12, 1), dt.date(2025, 3, 31)).order_by("month")
+    assert stored == duck.execute(live).to_pylist()
+    march = {"month": dt.date(2025, 3, 1), "leads": 1, "customers": 0, "revenue": -30.0}
+    if timezone == "Europe/Paris":
+        march["leads"] = 0
+    assert stored[-1] == march
 
 
 @pytest.mark.spark

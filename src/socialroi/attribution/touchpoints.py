@@ -290,8 +290,19 @@ def touchpoints(
         visit would have had; a message's ``Organic Social``); ``network`` null when not social;
         ``credit_key`` = network, else channel (:func:`credit_key`).
 
+    Computed once per run of ``Engine.shared`` (the attribution section and the CLV's social
+    customers read the same touchpoints).
+
     Tested by ``tests/attribution/test_touchpoints.py::test_click_and_its_visit_are_one_touch``.
     """
+    key = f"touchpoints:clicks={include_clicks}:messages={include_messages}"
+    return t.shared.get(
+        key,
+        lambda: _touchpoints(t, include_clicks=include_clicks, include_messages=include_messages),
+    )
+
+
+def _touchpoints(t: Tables, *, include_clicks: bool, include_messages: bool) -> ir.Table:
     links = _shared(visitor_contacts(t))
     v = sessions(t)
     visits = _shared(
@@ -330,6 +341,14 @@ def conversions(
         Grain: one row per conversion. Columns ``conversion_id`` (``<person_id>#<k>``, k = 1, 2,
         … in time order per person), ``person_id``, ``converted_at`` (UTC), ``value`` (float64).
     """
+    if conversion not in CONVERSIONS:
+        raise ConfigError(
+            f"unknown conversion {conversion!r}", hint=f"use one of {', '.join(CONVERSIONS)}"
+        )
+    return t.shared.get(f"conversions:{conversion}", lambda: _conversions(t, conversion))
+
+
+def _conversions(t: Tables, conversion: Literal["customer", "lead", "revenue"]) -> ir.Table:
     links = visitor_contacts(t)
     if conversion == "customer":
         cu = customers(t, links)
@@ -337,14 +356,14 @@ def conversions(
     elif conversion == "lead":
         ld = leads(t, links)
         base = ld.select("person_id", at=ld.lead_at, value=ibis.literal(1.0, type="float64"))
-    elif conversion == "revenue":
+    else:
         rv = revenue_items(t, links)
         rv = rv.filter(rv.kind != REFUND_EVENT)
         base = rv.select("person_id", "at", value=rv.revenue.cast("float64"))
-    else:
-        raise ConfigError(
-            f"unknown conversion {conversion!r}", hint=f"use one of {', '.join(CONVERSIONS)}"
-        )
+    return _numbered(base)
+
+
+def _numbered(base: ir.Table) -> ir.Table:
     k = ibis.row_number().over(group_by=base.person_id, order_by=[base.at, base.value]) + 1
     return base.select(
         conversion_id=base.person_id.concat("#", k.cast("string")),

@@ -7,12 +7,46 @@ unscoped table, so no metric can forget the workspace filter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 
 import ibis.expr.types as ir
 
-__all__ = ["Tables", "Workspace"]
+__all__ = ["Shared", "Tables", "Workspace"]
+
+
+class Shared:
+    """Sub-plans that several analyses of one run read, each computed at most once.
+
+    Analysis code asks for a sub-plan by a key naming it and everything it depends on
+    (``t.shared.get("touchpoints", build)``). Inside ``Engine.shared`` the first request
+    materialises ``build()`` into a temporary table of the engine and every later one reads that
+    table, so each query that uses it is small to compile and does not recompute it; the tables
+    are dropped when the run ends. Outside a run ``get`` returns ``build()``: the sub-plan is
+    inlined in every query, as before.
+    """
+
+    __slots__ = ("_materialise", "_tables")
+
+    def __init__(self, materialise: Callable[[ir.Table], ir.Table] | None = None) -> None:
+        self._materialise = materialise
+        self._tables: dict[str, ir.Table] = {}
+
+    def get(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """The sub-plan ``key``: its temporary table in a run, else ``build()`` itself."""
+        if self._materialise is None:
+            return build()
+        if key not in self._tables:
+            self._tables[key] = self._materialise(build())
+        return self._tables[key]
+
+    def release(self) -> None:
+        """Drop the run's temporary tables (``Engine.shared`` does it when the run ends)."""
+        tables, self._tables = self._tables, {}
+        for table in tables.values():
+            release = getattr(table, "release", None)
+            if release is not None:
+                release()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +85,13 @@ class Tables:
     #: whose sources have not changed since they were built (:mod:`socialroi.aggregates`);
     #: empty when the engine stores none, and analysis code then computes from the entities.
     derived: Mapping[str, ir.Table] = field(default_factory=dict)
+    #: Sub-plans computed once per run (:class:`Shared`); outside ``Engine.shared`` every
+    #: request builds the plan again.
+    shared: Shared = field(default_factory=Shared, compare=False)
 
     @staticmethod
     def entity_names() -> tuple[str, ...]:
         """Names of the table attributes, in declaration order."""
-        return tuple(f.name for f in fields(Tables) if f.name not in ("workspace", "derived"))
+        return tuple(
+            f.name for f in fields(Tables) if f.name not in ("workspace", "derived", "shared")
+        )

@@ -117,8 +117,14 @@ def customer_values(t: Tables, end: dt.datetime) -> ir.Table:
     One row per person with ``customer_at < end``: ``person_id``, ``customer_at``, ``social``
     (boolean: a social touchpoint in the :data:`SOCIAL_LOOKBACK_DAYS` up to ``customer_at``)
     and ``revenue`` (float64, base currency). Tested by
-    ``tests/metrics/test_clv.py::test_customer_values_hand_computed``.
+    ``tests/metrics/test_clv.py::test_customer_values_hand_computed``. Computed once per
+    ``end`` in a run of ``Engine.shared`` (the summary's CLV means and the report's CLV
+    comparison read the same rows).
     """
+    return t.shared.get(f"customer_values:{end.isoformat()}", lambda: _customer_values(t, end))
+
+
+def _customer_values(t: Tables, end: dt.datetime) -> ir.Table:
     links = computed_once(visitor_contacts(t))
     cu = customers(t, links)
     cu = computed_once(cu.filter(cu.customer_at < _end_literal(end)))
@@ -386,13 +392,15 @@ def historical_clv(
 
     Customers who became customers before the end of ``date_to`` (workspace calendar); the
     engine computes one row per customer (:func:`customer_values`), only those rows come back.
+    Each group's values are sorted before the bootstrap: engines return rows in any order, and
+    the seeded resamples must draw the same values on every run and engine.
     """
     t = engine.tables(workspace_id)
     _, end = period_bounds(date_to, date_to, t.workspace.timezone)
     rows = engine.execute(customer_values(t, end).select("social", "revenue"))
     social = np.asarray(rows["social"].to_pylist(), dtype=bool)
     revenue = np.asarray(rows["revenue"].to_pylist(), dtype=np.float64)
-    return compare_groups(revenue[social], revenue[~social], seed=seed)
+    return compare_groups(np.sort(revenue[social]), np.sort(revenue[~social]), seed=seed)
 
 
 def clv_section(

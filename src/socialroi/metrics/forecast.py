@@ -31,6 +31,7 @@ from statsmodels.tsa.statespace.exponential_smoothing import ExponentialSmoothin
 
 from socialroi.engine import Engine, Tables
 from socialroi.errors import ConfigError
+from socialroi.metrics._days import day_number
 from socialroi.metrics._period import MONEY_DECIMALS
 from socialroi.metrics._plan import computed_once
 from socialroi.metrics._types import TIMESTAMP
@@ -160,11 +161,20 @@ def monthly_social(t: Tables, first_month: dt.date, last_month: dt.date) -> ir.T
     -------
     One row per month with a fact: ``month`` (first day, date), ``leads``, ``customers``
     (int64) and ``revenue`` (float64, net of refunds). Months without any fact are absent;
-    :func:`social_forecast` fills them with 0. Tested by
-    ``tests/metrics/test_forecast.py::test_monthly_social_hand_computed``.
+    :func:`social_forecast` fills them with 0.
+
+    With the workspace's daily aggregates fresh (:mod:`socialroi.aggregates`), the months are
+    sums of stored days (:func:`_monthly_from_daily`): the same facts, counted on the same
+    workspace-calendar days, without going through every visit again.
+
+    Tested by ``tests/metrics/test_forecast.py::test_monthly_social_hand_computed`` and
+    ``test_monthly_social_from_daily_aggregates``.
     """
     months = month_starts(first_month, last_month)
     nxt = month_starts(months[-1], months[-1] + dt.timedelta(days=31))[1]
+    daily = t.derived.get("daily")
+    if daily is not None:
+        return _monthly_from_daily(daily, months, nxt)
     zone = ZoneInfo(t.workspace.timezone)
     bounds = [_utc(d, zone) for d in [*months, nxt]]
     facts = dated_facts(t)
@@ -182,6 +192,32 @@ def monthly_social(t: Tables, first_month: dt.date, last_month: dt.date) -> ir.T
         leads=facts.leads.sum().cast("int64"),
         customers=facts.customers.sum().cast("int64"),
         revenue=facts.revenue.sum().cast("float64"),
+    )
+
+
+def _monthly_from_daily(daily: ir.Table, months: list[dt.date], nxt: dt.date) -> ir.Table:
+    """:func:`monthly_social` from the daily aggregates: a lead, customer or revenue item is
+    stored on its workspace-calendar day under the person's first-touch network (the facts of
+    :func:`dated_facts`), so a month is the sum of its days with a social network."""
+    first, end = day_number(months[0]), day_number(nxt)
+    d = daily.filter(daily.network.isin(NETWORKS), daily.day >= first, daily.day < end)
+    # a month is present only with a fact (the forecast starts at the first one), so leave out
+    # the days with visits alone. A day whose revenue items cancel out keeps its month all the
+    # same: a won deal or purchase makes its person a customer on that day or before, under
+    # the same first touch, and a lone refund is not 0.
+    d = d.filter((d.leads != 0) | (d.customers != 0) | (d.revenue != 0))
+    # the month is the first month start the day is before (cases are tried in order)
+    month = ibis.cases(
+        *(
+            (d.day < day_number(b), ibis.literal(m, type="date"))
+            for m, b in zip(months, [*months[1:], nxt], strict=True)
+        )
+    )
+    d = d.mutate(month=month)
+    return d.group_by("month").aggregate(
+        leads=d.leads.sum().cast("int64"),
+        customers=d.customers.sum().cast("int64"),
+        revenue=d.revenue.sum().cast("float64"),
     )
 
 

@@ -125,7 +125,12 @@ def social_opportunities(
     """
     if by not in ("network", None):
         raise ConfigError(f"cannot group opportunities by {by!r}", hint="use network or None")
-    ops = opportunity_messages(t, date_from, date_to)
+    # computed once per period in a run of ``Engine.shared``: the report asks for the total
+    # and for the rows per network
+    ops = t.shared.get(
+        f"opportunity_messages:{date_from.isoformat()}:{date_to.isoformat()}",
+        lambda: opportunity_messages(t, date_from, date_to),
+    )
     ops = ops.filter(ops.is_opportunity)
     keys = [by] if by else []
     stats = response_stats(ops, keys, sla_s=sla_s)

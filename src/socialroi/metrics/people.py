@@ -221,8 +221,14 @@ def visitor_contacts(t: Tables) -> ir.Table:
     (``contact_visitor_id``, ``event_contact_id``, ``email`` or ``click_id``), chosen by the
     precedence and conflict rule of the module docstring.
 
+    Computed once per run of ``Engine.shared`` (nearly every metric of a summary reads it).
+
     Tested by ``tests/metrics/test_people.py``.
     """
+    return t.shared.get("visitor_contacts", lambda: _visitor_contacts(t))
+
+
+def _visitor_contacts(t: Tables) -> ir.Table:
     best = _ranked(_candidate_links(t))
     best = best.filter(best["rank"] == 0)
     return best.select("visitor_id", "contact_id", "linked_by")

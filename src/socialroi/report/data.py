@@ -1,8 +1,8 @@
 """What the report shows, computed once: the summary plus the few detail tables it adds.
 
-Every number comes from the package that owns it: the summary (:func:`socialroi.summary.summary`),
-the comparison period's channel summary (:func:`socialroi.metrics.channel_summary`), path reports
-(:mod:`socialroi.attribution.reports`), sales opportunities
+Every number comes from the package that owns it: the summary (:func:`socialroi.summary.summary`,
+whose attribution section also holds the assisted conversions and top paths), the comparison
+period's channel summary (:func:`socialroi.metrics.channel_summary`), sales opportunities
 (:mod:`socialroi.metrics.opportunities`), post engagement and share of voice. The only
 expressions built here are "top N" listings (posts, mentions, tracked-link campaigns): a filter,
 a join for the text and an order, run in the engine; only their few rows leave it.
@@ -108,7 +108,11 @@ def _attribution_reports(
     engine: Engine, t: Tables, date_from: dt.date, date_to: dt.date
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Assisted conversions and top paths for the customers converted in the period, with the
-    journeys the summary's attribution section credits (customers, 90-day lookback)."""
+    journeys the summary's attribution section credits (customers, 90-day lookback).
+
+    The report itself takes both from the summary's attribution section (which computes them
+    from those very journeys); this builds them on their own for a caller without the section.
+    """
     lo, hi = _bounds(t, date_from, date_to)
     tp = touchpoints(t)
     every = conversions(t, conversion="customer")
@@ -207,8 +211,27 @@ def collect(
     compare: Literal["previous", "yoy"] | None = "previous",
     extra: dict[str, Any] | None = None,
 ) -> ReportData:
-    """Compute every number of the report of ``[date_from, date_to]`` (both days included)."""
-    t = engine.tables(workspace_id)
+    """Compute every number of the report of ``[date_from, date_to]`` (both days included).
+
+    One run of ``Engine.shared``: what the summary and the report's own tables both read
+    (visitor contacts, touchpoints, conversions, customer values) is computed once. Assisted
+    conversions and top paths are the summary's attribution section's own (customers
+    converted in the period, 90-day lookback, network level), not computed again.
+    """
+    with engine.shared(workspace_id) as t:
+        return _collect(engine, t, date_from, date_to, compare=compare, extra=extra)
+
+
+def _collect(
+    engine: Engine,
+    t: Tables,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    compare: Literal["previous", "yoy"] | None,
+    extra: dict[str, Any] | None,
+) -> ReportData:
+    workspace_id = t.workspace.workspace_id
     data = ReportData(
         workspace_name=t.workspace.name,
         date_from=date_from,
@@ -220,7 +243,9 @@ def collect(
     if compare is not None:
         p_from, p_to = compare_period(date_from, date_to, compare)
         data.previous = channel_summary(engine, workspace_id, p_from, p_to)
-    data.assisted, data.top_paths = _attribution_reports(engine, t, date_from, date_to)
+    attribution = data.summary["attribution"]
+    data.assisted = list(attribution["assisted"])
+    data.top_paths = list(attribution["top_paths"])
     data.opportunities = _rows(engine, social_opportunities(t, date_from, date_to))[0]
     data.opportunities_by_network = sorted(
         _rows(engine, social_opportunities(t, date_from, date_to, by="network")),
