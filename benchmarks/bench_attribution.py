@@ -6,8 +6,11 @@ Side by side in the same run, each step a fresh process reading the touchpoints 
 
 - **floor**: the bare DuckDB query that counts first-order transitions (collapsed repeats,
   ``(start)``, ``(conversion)``, ``(null)``) with lag/lead — nothing else;
-- **socialroi Markov order 1**: journeys in the 90-day window and null journeys in the engine,
-  transition counts with window functions, exact absorbing-chain solve;
+- **socialroi Markov order 1**: from socialroi's canonical touchpoint and conversion tables
+  (string ids, stored by ``gen_touchpoints.py`` beside the bench tables): the converting
+  journeys in the 90-day window, the null journeys as ``NullJourneys`` (one ordered pass over
+  the touchpoints of people who never converted), transition counts in one ``GROUP BY``, exact
+  absorbing-chain solve;
 - **socialroi all models**: ``compare_models`` — first, last, last non-direct, linear, time
   decay, position-based, Markov (order 1) and Shapley, assisted conversions, top paths and the
   path-length and time-lag distributions, in one call;
@@ -36,10 +39,12 @@ import os
 import sys
 from pathlib import Path
 
+import duckdb
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import HERE, run_step, write_section  # noqa: E402
-from gen_touchpoints import generate  # noqa: E402
+from gen_touchpoints import add_canonical, generate  # noqa: E402
 
 CA_PYTHON = HERE / ".venv-ca" / "bin" / "python"
 
@@ -60,23 +65,16 @@ FROM t LEFT JOIN c USING (person_id) WHERE nxt IS NULL GROUP BY ALL
 RESULT = {{"transitions": len(rows), "journeys": sum(n for a, b, n in rows if a == '(start)')}}
 """
 
-# the stored touchpoints as socialroi's touchpoint and conversion tables (ids become strings,
-# as the canonical tables have them)
+# socialroi reads the canonical touchpoint and conversion tables (string ids) that
+# gen_touchpoints stores beside the bench tables
 SETUP = """
-import ibis
 from socialroi.engine import DuckDBEngine
-from socialroi.attribution import journeys, null_journeys
+from socialroi.attribution import NullJourneys, journeys
 eng = DuckDBEngine({db!r}, read_only=True)
-t = eng.backend.table("bench_touchpoints")
-c = eng.backend.table("bench_conversions")
-ns = ibis.null("string")
-tp = t.select(person_id=t.person_id.cast("string"), touchpoint_id=t.touchpoint_id.cast("string"),
-              touched_at=t.touched_at, kind=ibis.literal("visit"), channel=t.channel,
-              network=ns, credit_key=t.channel, campaign=ns, post_id=ns)
-cv = c.select(conversion_id=c.person_id.cast("string"), person_id=c.person_id.cast("string"),
-              converted_at=c.converted_at, value=c.value)
+tp = eng.backend.table("touchpoints")
+cv = eng.backend.table("conversions")
 j = journeys(tp, cv, window_days=90)
-nj = null_journeys(tp, cv, window_days=90)
+nj = NullJourneys(tp, cv, window_days=90)
 """
 
 MARKOV = (
@@ -151,6 +149,8 @@ def main() -> None:
         if not db.exists():
             print(f"generating {n:,} touchpoints → {db}", flush=True)
             generate(db, n, args.seed)
+        with duckdb.connect(str(db)) as con:
+            add_canonical(con)  # databases generated before the canonical tables existed
         load = _load()
         steps: dict[str, dict[str, object]] = dict(saved.get(str(n), {}))
         plan = [

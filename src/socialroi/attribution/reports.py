@@ -25,13 +25,17 @@ __all__ = [
     "PATH_SEPARATOR",
     "START_STATE",
     "TIME_LAG_BUCKETS",
+    "all_steps",
     "assisted_conversions",
     "channel_sets",
     "path_counts",
     "path_length_distribution",
+    "step_counts",
     "time_lag_distribution",
+    "top_converting_paths",
     "top_paths",
     "transitions",
+    "transitions_of_steps",
 ]
 
 PATH_SEPARATOR = " > "

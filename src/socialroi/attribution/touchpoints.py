@@ -30,11 +30,14 @@ __all__ = [
     "CONVERSIONS",
     "CONVERSATION_GAP_S",
     "JOURNEY_COLUMNS",
+    "MAX_STEP_DEPTH",
     "NULL_JOURNEY_COLUMNS",
+    "STEP_COLUMNS",
     "TOUCHPOINT_COLUMNS",
     "NullJourneys",
     "conversions",
     "credit_key",
+    "journey_steps",
     "journeys",
     "null_journeys",
     "touchpoints",
@@ -728,9 +731,20 @@ class NullJourneys:
         span = self.window_days * _DAY_S
         tp = _canonical(self.touchpoints)
         cv = self.conversions
-        converters = cv.select(_cv_person=cv.person_id.cast("string")).distinct()
-        never = tp.anti_join(converters, tp.person_id == converters._cv_person)
-        some = tp.semi_join(converters, tp.person_id == converters._cv_person)
+        per = cv.group_by(_cv_person=cv.person_id.cast("string")).aggregate(
+            _n_conv=cv.count(), _conv_at=cv.converted_at.cast(TIMESTAMP).max()
+        )
+        never = tp.anti_join(per, tp.person_id == per._cv_person)
+        some = tp.join(per, tp.person_id == per._cv_person)
+        # A touch of a one-conversion person up to the conversion and less than the window
+        # before it is in that conversion's journey, never in a null one: leave it out of the
+        # segment rules (most converters' touches), which see the other touches unchanged.
+        converting = (
+            (some._n_conv == 1)
+            & (some.touched_at <= some._conv_at)
+            & ((_epoch(some._conv_at) - _epoch(some.touched_at)) < span)
+        )
+        some = some.filter(~converting).select(*TOUCHPOINT_COLUMNS)
         ended = self._ended()
         seg = _segmented(some, cv, span)
         if ended is not None:
