@@ -65,6 +65,14 @@ FROM t LEFT JOIN c USING (person_id) WHERE nxt IS NULL GROUP BY ALL
 RESULT = {{"transitions": len(rows), "journeys": sum(n for a, b, n in rows if a == '(start)')}}
 """
 
+# the same query on socialroi's canonical tables (string ids, as production stores them):
+# how much of the gap to the floor is the id type alone
+FLOOR_STRINGS = (
+    FLOOR.replace("bench_conversions", "conversions")
+    .replace("bench_touchpoints", "touchpoints")
+    .replace("channel", "credit_key")
+)
+
 # socialroi reads the canonical touchpoint and conversion tables (string ids) that
 # gen_touchpoints stores beside the bench tables
 SETUP = """
@@ -134,7 +142,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-ca", action="store_true", help="skip ChannelAttribution")
     parser.add_argument(
-        "--steps", nargs="+", default=None, help="only these steps: floor markov all boot ca"
+        "--steps",
+        nargs="+",
+        default=None,
+        help="only these steps: floor floor_str markov all boot ca",
     )
     args = parser.parse_args()
     data = HERE / "data"
@@ -155,6 +166,8 @@ def main() -> None:
         steps: dict[str, dict[str, object]] = dict(saved.get(str(n), {}))
         plan = [
             ("floor", "bare DuckDB lag/lead transition counts (floor)", FLOOR, None),
+            ("floor_str", "… the same on the canonical tables (string ids)", FLOOR_STRINGS,
+             None),
             ("markov", "socialroi exact Markov order 1", MARKOV, None),
             ("all", "socialroi all 8 models + assisted + top paths + distributions",
              ALL_MODELS.replace("{bootstrap}", "0"), None),
@@ -250,10 +263,15 @@ def _body(saved: dict[str, dict[str, dict[str, object]]], seed: int) -> str:
                      f"30M {saved['30000000']['all']['load']}; on a shared machine the ratio "
                      "moves with the load).")  # fmt: skip
     return (
-        f"Touchpoints from `benchmarks/gen_touchpoints.py` (seed {seed}), stored in DuckDB. "
+        f"Touchpoints from `benchmarks/gen_touchpoints.py` (seed {seed}), stored in DuckDB: the "
+        "floor and ChannelAttribution read the bench tables (BIGINT ids), socialroi its "
+        "canonical touchpoint and conversion tables with the same rows (string ids, as "
+        "production stores them; the second row of each size is the floor query on those). "
         "Each step is a separate process (its time includes Python start, imports and reading "
-        "the database). The machine's 2 cores are shared with other engineers' work: the load "
-        "average (1 / 5 / 15 min) before each size is in the last column.\n\n"
+        "the database); DuckDB runs with its defaults (2 threads, no memory limit) in every "
+        "step. The machine's 2 cores are shared with other engineers' work: the load average "
+        "(1 / 5 / 15 min) before each size is in the last column, and every time is an upper "
+        "bound.\n\n"
         "| touchpoints | step | seconds | touchpoints/s | peak RSS (MiB) | output | load |\n"
         "|---:|---|---:|---:|---:|---|---|\n" + "\n".join(lines) + "\n\n" + "\n".join(notes)
     )
