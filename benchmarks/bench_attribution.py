@@ -194,6 +194,9 @@ def main() -> None:
     print(body)
 
 
+_ORDER = ("floor", "floor_str", "markov", "all", "boot", "ca")
+
+
 def _seconds(step: dict[str, object]) -> float:
     return float(step["seconds"])  # type: ignore[arg-type]
 
@@ -204,7 +207,7 @@ def _body(saved: dict[str, dict[str, dict[str, object]]], seed: int) -> str:
     sizes = sorted(int(n) for n in saved)
     for n in sizes:
         steps = saved[str(n)]
-        for m in steps.values():
+        for _key, m in sorted(steps.items(), key=lambda kv: _ORDER.index(kv[0])):
             out = m["output"]
             assert isinstance(out, dict)
             shown = {k: v for k, v in out.items() if k not in ("removal_effects", "credit")}
@@ -217,6 +220,12 @@ def _body(saved: dict[str, dict[str, dict[str, object]]], seed: int) -> str:
             f"- {n:,}: Markov order 1 = {_seconds(steps['markov']) / floor:.2f}× the floor; "
             f"all models = {_seconds(steps['all']) / floor:.2f}× the floor."
         )
+        if "floor_str" in steps:
+            fs = _seconds(steps["floor_str"])
+            notes.append(
+                f"  The floor query on the string-id tables takes {fs / floor:.2f}× the floor; "
+                f"Markov order 1 = {_seconds(steps['markov']) / fs:.2f}× that."
+            )
         if "ca" in steps:
             ours = steps["markov"]["output"]
             theirs = steps["ca"]["output"]

@@ -434,26 +434,33 @@ def step_counts(steps: ir.Table, paths: Sequence[Sequence[str]] = ()) -> ir.Tabl
 
 def transitions_of_steps(pairs: ir.Table, collapse_repeats: bool = True) -> ir.Table:
     """:func:`transitions` from :func:`step_counts` (an engine table, or the same rows fetched
-    and handed back as a memtable)."""
-    moves = pairs
+    and handed back as a memtable).
+
+    Each counted step yields up to two transitions — its move (previous key or ``(start)`` →
+    key) and, when it ends its journey, its end (key → ``(conversion)`` or ``(null)``) — read
+    by crossing the counts with the two kinds rather than reading them twice (an engine may
+    otherwise compute everything under them twice).
+    """
+    kinds = ibis.memtable({"_end": [False, True]}, schema={"_end": "boolean"})
+    x = pairs.cross_join(kinds)
+    move = ibis.literal(True)
     if collapse_repeats:
-        moves = pairs.filter(pairs._prev.isnull() | (pairs._prev != pairs._key))
-    steps = moves.select(
-        from_state=moves._prev.coalesce(ibis.literal(START_STATE)).cast("string"),
-        to_state=moves._key.cast("string"),
-        _count=moves._count,
-        value=moves._value,
+        move = x._prev.isnull() | (x._prev != x._key)
+    x = x.filter(ibis.ifelse(x._end, x._last, move))
+    x = x.select(
+        from_state=ibis.ifelse(
+            x._end, x._key, x._prev.coalesce(ibis.literal(START_STATE))
+        ).cast("string"),
+        to_state=ibis.ifelse(
+            x._end,
+            ibis.ifelse(x._is_null == 1, NULL_STATE, CONVERSION_STATE),
+            x._key,
+        ).cast("string"),
+        _count=x._count,
+        value=x._value,
     )
-    last = pairs.filter(pairs._last)
-    ends = last.select(
-        from_state=last._key.cast("string"),
-        to_state=ibis.ifelse(last._is_null == 1, NULL_STATE, CONVERSION_STATE).cast("string"),
-        _count=last._count,
-        value=last._value,
-    )
-    both = ibis.union(steps, ends)
-    agg = both.group_by(["from_state", "to_state"]).aggregate(
-        count=both._count.sum(), value=both.value.sum()
+    agg = x.group_by(["from_state", "to_state"]).aggregate(
+        count=x._count.sum(), value=x.value.sum()
     )
     return agg.select(
         "from_state",
