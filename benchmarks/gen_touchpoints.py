@@ -11,7 +11,11 @@ and a conversion follows the last touch within a day, so every converting journe
 
 Tables: ``bench_touchpoints(person_id BIGINT, touchpoint_id BIGINT, touched_at TIMESTAMP,
 channel VARCHAR)`` and ``bench_conversions(person_id BIGINT, converted_at TIMESTAMP,
-value DOUBLE)``.
+value DOUBLE)`` (what the floor query and ChannelAttribution read), and the same rows as
+socialroi's canonical touchpoints and conversions (string ids, ``data-contract.md``):
+``touchpoints(person_id, touchpoint_id, touched_at, kind, channel, network, credit_key,
+campaign, post_id)`` and ``conversions(conversion_id, person_id, converted_at, value)``, so that
+socialroi reads stored touchpoints as it would in production rather than casting ids per run.
 
     python benchmarks/gen_touchpoints.py DB.duckdb [-n 10000000] [--seed 7]
 """
@@ -125,7 +129,7 @@ def generate(db: Path, n_touchpoints: int, seed: int = 7) -> dict[str, int]:
     """)  # noqa: S608
     con.execute("DROP TABLE _raw_t")
     con.execute("DROP TABLE _raw_c")
-    con.execute("CHECKPOINT")
+    add_canonical(con)
     out = {
         "touchpoints": con.execute("SELECT count(*) FROM bench_touchpoints").fetchone()[0],  # type: ignore[index]
         "journeys": n_journeys,
@@ -133,6 +137,25 @@ def generate(db: Path, n_touchpoints: int, seed: int = 7) -> dict[str, int]:
     }
     con.close()
     return out
+
+
+def add_canonical(con: duckdb.DuckDBPyConnection) -> None:
+    """socialroi's canonical touchpoint and conversion tables from the bench tables (once)."""
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS touchpoints AS
+        SELECT CAST(person_id AS VARCHAR) AS person_id,
+               CAST(touchpoint_id AS VARCHAR) AS touchpoint_id, touched_at,
+               'visit' AS kind, channel, CAST(NULL AS VARCHAR) AS network, channel AS credit_key,
+               CAST(NULL AS VARCHAR) AS campaign, CAST(NULL AS VARCHAR) AS post_id
+        FROM bench_touchpoints ORDER BY touchpoint_id
+    """)
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS conversions AS
+        SELECT CAST(person_id AS VARCHAR) AS conversion_id, CAST(person_id AS VARCHAR) AS person_id,
+               converted_at, value
+        FROM bench_conversions ORDER BY converted_at
+    """)
+    con.execute("CHECKPOINT")
 
 
 def main() -> None:

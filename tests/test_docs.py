@@ -85,7 +85,7 @@ def test_every_metric_function_is_documented() -> None:
 EXPORTED = {
     "socialroi.attribution": [
         "ALL_MODELS", "AttributionModel", "CONVERSIONS", "Interval", "LEVELS", "MIN_CONVERSIONS",
-        "MODELS", "MarkovResult", "PathTable", "SUMMARY_MODELS", "ShapleyCredit",
+        "MODELS", "MarkovResult", "NullJourneys", "PathTable", "SUMMARY_MODELS", "ShapleyCredit",
         "TIME_LAG_BUCKETS", "assisted_conversions", "at_level", "attribution_section",
         "bootstrap_intervals", "channel_sets", "compare_models", "conversions",
         "conversions_on_paths", "cost_by_key", "credit_key", "first_touch", "heuristic_credit",

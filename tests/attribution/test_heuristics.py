@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from socialroi.attribution import (
     MODELS,
+    NullJourneys,
     compare_models,
     conversions,
     heuristic_credit,
@@ -255,6 +256,16 @@ def test_heuristics_same_on_both(
             key=lambda r: (r["from_state"], r["to_state"]),
         )
         together = compare_models(engine, j, nj, top=5)
+        # the null journeys read in one ordered pass (what the summary does)
+        lean_nj = NullJourneys(tp, cv)
+        lean = compare_models(engine, j, lean_nj, top=5)
+        assert lean["top_paths"] == together["top_paths"]
+        assert lean["markov"] == together["markov"]
+        lean_trans = sorted(
+            engine.execute(transitions(j, lean_nj)).to_pylist(),
+            key=lambda r: (r["from_state"], r["to_state"]),
+        )
+        assert lean_trans == trans
         return {
             "credit": sorted(rows, key=lambda r: (r["model"], r["credit_key"])),
             "paths": sorted(paths, key=lambda r: r["path"]),

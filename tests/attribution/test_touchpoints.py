@@ -7,9 +7,19 @@ from typing import Any
 
 import ibis
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from socialroi.attribution import conversions, journeys, null_journeys, touchpoints
-from socialroi.attribution.touchpoints import TOUCHPOINT_COLUMNS
+from socialroi.attribution import (
+    NullJourneys,
+    compare_models,
+    conversions,
+    journeys,
+    null_journeys,
+    touchpoints,
+    transitions,
+)
+from socialroi.attribution.touchpoints import TIMESTAMP, TOUCHPOINT_COLUMNS, UNASSIGNED
 from socialroi.engine import DuckDBEngine
 from socialroi.errors import ConfigError
 
@@ -195,6 +205,63 @@ def test_null_journeys(duck: DuckDBEngine) -> None:
     assert [(r["conversion_id"], r["credit_key"]) for r in duck.execute(conv).to_pylist()] == [
         ("b#1", "B1"), ("b#1", "B2"), ("c#1", "Unassigned"),
     ]  # fmt: skip
+
+
+# a few people, touches up to 12 days apart in a 5-day window (so windows cut journeys), ties
+# in time, 0-3 conversions: every rule of null_journeys gets exercised
+_touch = st.tuples(st.sampled_from("pqrs"), st.integers(0, 24), st.sampled_from("ABC"))
+_conv = st.tuples(st.sampled_from("pqrs"), st.integers(0, 24))
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(touches=st.lists(_touch, min_size=1, max_size=14), convs=st.lists(_conv, max_size=3),
+       cut=st.integers(0, 24))  # fmt: skip
+def test_null_journey_steps_match_rows(
+    duck: DuckDBEngine, touches: list[tuple[str, int, str]], convs: list[tuple[str, int]],
+    cut: int,
+) -> None:
+    """NullJourneys' one ordered pass gives what the null journeys' rows give: transitions,
+    Markov and the top paths' null counts, with and without an ``ended_at`` period."""
+    def at(half_days: int) -> dt.datetime:
+        return T0 + dt.timedelta(hours=12 * half_days)
+
+    tp = tp_table([(p, f"t{i:02d}", at(h), k) for i, (p, h, k) in enumerate(touches)])
+    cv = cv_table([(f"{p}#{i}", p, at(h), 1.0 + i) for i, (p, h) in enumerate(convs)])
+    j = journeys(tp, cv, window_days=5)
+    for bounds in ({}, {"ended_from": at(cut), "ended_before": at(cut + 8)}):
+        spec = NullJourneys(tp, cv, 5, **bounds)
+
+        def rows(x: ibis.Table) -> list[dict[str, Any]]:
+            return sorted(duck.execute(x).to_pylist(), key=lambda r: (r["from_state"],
+                                                                      r["to_state"]))  # fmt: skip
+
+        assert rows(transitions(j, spec)) == rows(transitions(j, spec.rows()))
+        lean = compare_models(duck, j, spec, top=4)
+        full = compare_models(duck, j, spec.rows(), top=4)
+        assert lean["top_paths"] == full["top_paths"]
+        assert lean["markov"] == full["markov"]
+        assert lean["credit"] == full["credit"]
+
+
+def test_constants_match_the_metrics_ones() -> None:
+    """touchpoints.py keeps its own copies (importing socialroi.metrics is slow)."""
+    from socialroi.metrics._types import TIMESTAMP as METRICS_TIMESTAMP
+    from socialroi.metrics.people import UNASSIGNED as METRICS_UNASSIGNED
+
+    assert (TIMESTAMP, UNASSIGNED) == (METRICS_TIMESTAMP, METRICS_UNASSIGNED)
+
+
+def test_null_journeys_spec_is_checked() -> None:
+    tp = tp_table([("p", "a", T0, "A")])
+    cv = cv_table([])
+    with pytest.raises(ConfigError, match="window_days"):
+        NullJourneys(tp, cv, 0)
+    with pytest.raises(ConfigError, match="both"):
+        NullJourneys(tp, cv, 90, ended_from=T0)
+    with pytest.raises(ConfigError, match="depth"):
+        NullJourneys(tp, cv).steps(0)
 
 
 def test_public_names_are_documented() -> None:

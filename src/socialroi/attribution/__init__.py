@@ -21,6 +21,8 @@ conventions and worked examples: ``docs/attribution.md``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from socialroi.attribution.compare import ALL_MODELS, LEVELS, at_level, compare_models
 from socialroi.attribution.heuristics import (
     MODELS,
@@ -50,12 +52,6 @@ from socialroi.attribution.reports import (
     top_paths,
     transitions,
 )
-from socialroi.attribution.section import (
-    SUMMARY_MODELS,
-    attribution_section,
-    cost_by_key,
-    roi_by_model,
-)
 from socialroi.attribution.shapley import (
     ShapleyCredit,
     ordered_shapley,
@@ -64,6 +60,7 @@ from socialroi.attribution.shapley import (
 )
 from socialroi.attribution.touchpoints import (
     CONVERSIONS,
+    NullJourneys,
     conversions,
     credit_key,
     journeys,
@@ -87,6 +84,7 @@ __all__ = [
     "MIN_CONVERSIONS",
     "MODELS",
     "MarkovResult",
+    "NullJourneys",
     "PathTable",
     "SUMMARY_MODELS",
     "ShapleyCredit",
@@ -125,3 +123,23 @@ __all__ = [
     "transitions",
     "without_direct",
 ]
+
+if TYPE_CHECKING:
+    from socialroi.attribution.section import (
+        SUMMARY_MODELS,
+        attribution_section,
+        cost_by_key,
+        roi_by_model,
+    )
+
+# The summary's section (cost and ROI by model) needs socialroi.metrics, whose package loads
+# statsmodels and SciPy (~1.5 s): it is imported on first use, so the models alone start fast.
+_SECTION = frozenset({"SUMMARY_MODELS", "attribution_section", "cost_by_key", "roi_by_model"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SECTION:
+        from socialroi.attribution import section
+
+        return getattr(section, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

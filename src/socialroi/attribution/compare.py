@@ -27,15 +27,20 @@ from socialroi.attribution.heuristics import (
 )
 from socialroi.attribution.markov import MarkovResult, markov_attribution, markov_from_transitions
 from socialroi.attribution.reports import (
+    all_steps,
     assisted_conversions,
     channel_sets,
     path_counts,
     path_length_distribution,
+    step_counts,
     time_lag_distribution,
+    top_converting_paths,
     top_paths,
     transitions,
+    transitions_of_steps,
 )
 from socialroi.attribution.shapley import shapley_from_channel_sets
+from socialroi.attribution.touchpoints import MAX_STEP_DEPTH, NullJourneys
 from socialroi.attribution.uncertainty import (
     MIN_CONVERSIONS,
     Interval,
@@ -101,7 +106,7 @@ def _rows(engine: Engine, expr: ir.Table) -> list[dict[str, Any]]:
 def compare_models(
     engine: Engine,
     journeys: ir.Table,
-    null_journeys: ir.Table | None = None,
+    null_journeys: ir.Table | NullJourneys | None = None,
     *,
     level: Literal["network", "campaign", "post"] = "network",
     direct_credit: bool = True,
@@ -121,7 +126,10 @@ def compare_models(
     journeys, null_journeys
         :func:`~socialroi.attribution.journeys` and
         :func:`~socialroi.attribution.null_journeys` (None: Markov sees converting paths only,
-        as ChannelAttribution without ``var_null``).
+        as ChannelAttribution without ``var_null``). Null journeys given as
+        :class:`~socialroi.attribution.touchpoints.NullJourneys` are never built: Markov's
+        transitions and the top paths' null counts come from one ordered pass over the
+        touchpoints (same results).
     level
         ``network`` (network, else channel group), ``campaign`` or ``post``: :func:`at_level`.
     direct_credit
@@ -159,26 +167,33 @@ def compare_models(
     j = journeys if direct_credit else without_direct(journeys)
     nj = null_journeys
     if nj is not None and not direct_credit:
-        nj = _drop_direct_nulls(nj)
+        # dropping Direct renumbers every null journey: the ordered pass cannot do that
+        nj = _drop_direct_nulls(nj.rows() if isinstance(nj, NullJourneys) else nj)
     # every report reads the same journeys: compute them once, narrowed to what reports read
     j = _cached(engine, at_level(j, level).select(*_JOURNEY_COLUMNS))
-    nj = None if nj is None else _cached(engine, at_level(nj, level).select(*_NULL_COLUMNS))
+    lean: NullJourneys | None = None
+    rows: ir.Table | None = None
+    if isinstance(nj, NullJourneys):
+        lean = nj.with_touchpoints(at_level(nj.touchpoints, level))
+    elif nj is not None:
+        rows = _cached(engine, at_level(nj, level).select(*_NULL_COLUMNS))
     try:
         return _compare(
-            engine, j, nj, level=level, direct_credit=direct_credit,
+            engine, j, rows, lean, level=level, direct_credit=direct_credit,
             half_life_days=half_life_days, markov_order=markov_order, bootstrap=bootstrap,
             confidence=confidence, seed=seed, top=top,
         )  # fmt: skip
     finally:
         j.release()
-        if nj is not None:
-            nj.release()
+        if rows is not None:
+            rows.release()
 
 
 def _compare(
     engine: Engine,
     j: ir.Table,
     nj: ir.Table | None,
+    lean: NullJourneys | None,
     *,
     level: str,
     direct_credit: bool,
@@ -212,13 +227,18 @@ def _compare(
 
     paths = None
     if markov_order > 1 or bootstrap > 0:
-        paths = engine.execute(path_counts(j, nj))
+        paths = engine.execute(path_counts(j, nj if lean is None else lean.rows()))
+    if lean is None:
+        top_rows = _rows(engine, top_paths(j, nj, limit=top)) if sets else []
+        trans = engine.execute(transitions(j, nj)) if markov_order == 1 else None
+    else:
+        top_rows, trans = _lean_paths(engine, j, lean, top=top, with_transitions=markov_order == 1)
     markov: MarkovResult
-    if markov_order == 1:
-        trans = engine.execute(transitions(j, nj))
+    if trans is not None:
         markov = markov_from_transitions(trans, n_conv, total_value)
     else:
-        markov = markov_attribution(paths, order=markov_order, use_nulls=nj is not None)
+        use_nulls = nj is not None or lean is not None
+        markov = markov_attribution(paths, order=markov_order, use_nulls=use_nulls)
     for key in markov.conversions:
         credit["markov"][key] = {
             "conversions": markov.conversions[key],
@@ -254,10 +274,61 @@ def _compare(
             _rows(engine, assisted_conversions(j)),
             key=lambda r: (-r["assisted_conversions"], -r["last_conversions"], r["credit_key"]),
         ),
-        "top_paths": _rows(engine, top_paths(j, nj, limit=top)) if sets else [],
+        "top_paths": top_rows,
         "path_length": _rows(engine, path_length_distribution(j).order_by("path_length")),
         "time_lag": _rows(engine, time_lag_distribution(j).order_by("bucket_order")),
     }
+
+
+def _lean_paths(
+    engine: Engine, j: ir.Table, lean: NullJourneys, *, top: int, with_transitions: bool
+) -> tuple[list[dict[str, Any]], Any]:
+    """The top paths and (``with_transitions``) Markov's transition counts with the null side
+    read in one ordered pass (:meth:`NullJourneys.steps`).
+
+    The top converting paths come first, from the (small) converting journeys; each null
+    journey's last touch then looks back at most as far as the longest of them to tell which
+    one it is, in the same pass that counts the steps.
+    """
+    top_rows = _rows(engine, top_converting_paths(j, limit=top))
+    reps = [r["_rep"] for r in top_rows]
+    keys: dict[str, list[tuple[int, str]]] = {rep: [] for rep in reps}
+    if reps:
+        chosen = j.filter(j.conversion_id.cast("string").isin(reps))
+        for r in _rows(engine, chosen.select(_id=chosen.conversion_id.cast("string"),
+                                             position=chosen.position,
+                                             credit_key=chosen.credit_key)):  # fmt: skip
+            keys[r["_id"]].append((int(r["position"]), str(r["credit_key"])))
+    paths = [tuple(k for _, k in sorted(keys[rep])) for rep in reps]
+    depth = max((len(p) for p in paths), default=1)
+    nulls: list[int] | None = None
+    trans = None
+    if depth <= MAX_STEP_DEPTH:
+        counts = engine.execute(step_counts(all_steps(j, lean, depth), paths))
+        found = [0] * len(paths)
+        for row in counts.select(["_match", "_last", "_count"]).to_pylist():
+            if row["_match"] is not None and row["_last"]:
+                found[row["_match"]] += int(row["_count"])
+        nulls = found
+        if with_transitions:
+            trans = engine.execute(transitions_of_steps(ibis.memtable(counts)))
+    elif with_transitions:
+        trans = engine.execute(transitions(j, lean))
+    if nulls is None:
+        # a top path longer than MAX_STEP_DEPTH: count null journeys by their signature
+        return _rows(engine, top_paths(j, lean.rows(), limit=top)), trans
+    out = [
+        {
+            "path": r["path"],
+            "conversions": r["conversions"],
+            "value": r["value"],
+            "nulls": n,
+            "conversion_rate": r["conversions"] / (r["conversions"] + n),
+        }
+        for r, n in zip(top_rows, nulls, strict=True)
+    ]
+    out.sort(key=lambda r: (-r["conversions"], -r["value"], r["path"]))
+    return out, trans
 
 
 def _interval(iv: Interval) -> dict[str, float]:

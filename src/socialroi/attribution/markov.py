@@ -324,6 +324,8 @@ def _solve(
     total_conversions: float,
     total_value: float,
 ) -> MarkovResult:
+    # the same counts in any order (engines return groups in any order) give the same floats
+    counts = dict(sorted(counts.items()))
     out_total: dict[str, float] = {}
     for (a, _b), n in counts.items():
         out_total[a] = out_total.get(a, 0.0) + n

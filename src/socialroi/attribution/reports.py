@@ -11,9 +11,12 @@ per signature is turned into its string. Specs: ``../shared/specs/attribution.md
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ibis
 import ibis.expr.types as ir
 
+from socialroi.attribution.touchpoints import STEP_COLUMNS, NullJourneys, journey_steps
 from socialroi.errors import ConfigError
 
 __all__ = [
@@ -22,13 +25,17 @@ __all__ = [
     "PATH_SEPARATOR",
     "START_STATE",
     "TIME_LAG_BUCKETS",
+    "all_steps",
     "assisted_conversions",
     "channel_sets",
     "path_counts",
     "path_length_distribution",
+    "step_counts",
     "time_lag_distribution",
+    "top_converting_paths",
     "top_paths",
     "transitions",
+    "transitions_of_steps",
 ]
 
 PATH_SEPARATOR = " > "
@@ -72,8 +79,13 @@ def _unshared_rows(journeys: ir.Table, null_journeys: ir.Table | None) -> ir.Tab
     )
     if null_journeys is None:
         return conv
+    return ibis.union(conv, _null_rows(null_journeys))
+
+
+def _null_rows(null_journeys: ir.Table) -> ir.Table:
+    """Null journey rows in the shape of :func:`_unshared_rows` (value 0, ``_is_null`` 1)."""
     nj = null_journeys
-    nulls = nj.select(
+    return nj.select(
         _id=nj.journey_id.cast("string"),
         credit_key=nj.credit_key.cast("string"),
         position=nj.position.cast("int64"),
@@ -81,7 +93,6 @@ def _unshared_rows(journeys: ir.Table, null_journeys: ir.Table | None) -> ir.Tab
         value=ibis.literal(0.0, type="float64"),
         _is_null=ibis.literal(1, type="int64"),
     )
-    return ibis.union(conv, nulls)
 
 
 def _shared(table: ir.Table) -> ir.Table:
@@ -135,7 +146,9 @@ def _with_path(paths: ir.Table, rows: ir.Table) -> ir.Table:
     return joined.mutate(path=joined._text.cast("string")).drop("_text", "_id")
 
 
-def path_counts(journeys: ir.Table, null_journeys: ir.Table | None = None) -> ir.Table:
+def path_counts(
+    journeys: ir.Table, null_journeys: ir.Table | NullJourneys | None = None
+) -> ir.Table:
     """Every distinct path with its conversions, value and null journeys.
 
     The input of Markov and Shapley models (ChannelAttribution's ``Data``: path, total_conv,
@@ -157,6 +170,8 @@ def path_counts(journeys: ir.Table, null_journeys: ir.Table | None = None) -> ir
 
     Tested by ``tests/attribution/test_reports.py::test_path_counts_and_transitions``.
     """
+    if isinstance(null_journeys, NullJourneys):
+        null_journeys = null_journeys.rows()
     rows = _rows(journeys, null_journeys)
     out = _with_path(_distinct_paths(rows), rows)
     return out.select("path", "conversions", "value", "nulls")
@@ -202,37 +217,60 @@ def channel_sets(journeys: ir.Table) -> ir.Table:
 
 
 def top_paths(
-    journeys: ir.Table, null_journeys: ir.Table | None = None, *, limit: int = 20
+    journeys: ir.Table, null_journeys: ir.Table | NullJourneys | None = None, *, limit: int = 20
 ) -> ir.Table:
     """The converting paths with the most conversions (GA "Top conversion paths").
 
     conversion_rate = conversions ÷ (conversions + nulls) of the same path; null without
-    ``null_journeys``. Only the ``limit`` reported paths are turned into strings.
+    ``null_journeys``. Only converting paths become strings; null journeys are matched to the
+    reported paths by their signature.
 
     Returns
     -------
     ir.Table
-        At most ``limit`` rows, one per distinct converting path, ordered by conversions then
-        value (descending), then path: ``path``, ``conversions``, ``value``, ``nulls``,
-        ``conversion_rate``. Tested by ``test_reports.py::test_top_paths``.
+        At most ``limit`` rows, one per distinct converting path, chosen and ordered by
+        conversions then value (descending), then path: ``path``, ``conversions``, ``value``,
+        ``nulls``, ``conversion_rate``. Tested by ``test_reports.py::test_top_paths``.
     """
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
-        raise ConfigError(f"limit must be a positive whole number, got {limit!r}")
-    rows = _rows(journeys, null_journeys)
-    paths = _distinct_paths(rows)
-    paths = paths.filter(paths.conversions > 0)
-    paths = paths.order_by(
-        [ibis.desc(paths.conversions), ibis.desc(paths.value), paths._rep]
-    ).limit(limit)
-    out = _with_path(paths, rows)
+    top = top_converting_paths(journeys, limit=limit)
     if null_journeys is None:
-        rate = ibis.null("float64")
+        out = top.mutate(nulls=ibis.literal(0, type="int64"), conversion_rate=ibis.null("float64"))
     else:
-        rate = out.conversions.cast("float64") / (out.conversions + out.nulls).cast("float64")
-    out = out.mutate(conversion_rate=rate)
+        nj = null_journeys.rows() if isinstance(null_journeys, NullJourneys) else null_journeys
+        sig = _signatures(_null_rows(nj))
+        keys = [f"_s{i}" for i in range(len(_SALTS))]
+        counts = sig.group_by(keys).aggregate(nulls=sig.count())
+        out = top.left_join(counts, keys)
+        out = out.mutate(nulls=out.nulls.coalesce(0).cast("int64"))
+        out = out.mutate(
+            conversion_rate=out.conversions.cast("float64")
+            / (out.conversions + out.nulls).cast("float64")
+        )
     return out.select("path", "conversions", "value", "nulls", "conversion_rate").order_by(
         [ibis.desc("conversions"), ibis.desc("value"), "path"]
     )
+
+
+def top_converting_paths(journeys: ir.Table, *, limit: int) -> ir.Table:
+    """The ``limit`` converting paths with the most conversions, then value, then by path:
+    ``path``, ``conversions``, ``value``, ``_rep`` (a journey with that path) and the path's
+    signature ``_s0`` … ``_s2``. Every distinct converting path becomes a string (the
+    converting journeys are few); null journeys are never read."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+        raise ConfigError(f"limit must be a positive whole number, got {limit!r}")
+    rows = _rows(journeys, None)
+    sig = _signatures(rows)
+    keys = [f"_s{i}" for i in range(len(_SALTS))]
+    agg = sig.group_by(keys).aggregate(
+        _rep=sig._id.min(), conversions=sig.count(), value=sig.value.sum()
+    )
+    agg = agg.mutate(
+        conversions=agg.conversions.cast("int64"), value=agg.value.coalesce(0.0).cast("float64")
+    )
+    paths = _with_path(agg, rows)
+    return paths.order_by(
+        [ibis.desc(paths.conversions), ibis.desc(paths.value), paths.path]
+    ).limit(limit)
 
 
 def assisted_conversions(journeys: ir.Table) -> ir.Table:
@@ -329,7 +367,7 @@ def time_lag_distribution(journeys: ir.Table) -> ir.Table:
 
 def transitions(
     journeys: ir.Table,
-    null_journeys: ir.Table | None = None,
+    null_journeys: ir.Table | NullJourneys | None = None,
     *,
     collapse_repeats: bool = True,
 ) -> ir.Table:
@@ -340,6 +378,9 @@ def transitions(
     ``collapse_repeats`` (ChannelAttribution's behaviour) consecutive equal keys are one state,
     so there are no self-loops.
 
+    ``null_journeys`` may be :class:`~socialroi.attribution.touchpoints.NullJourneys`: the null
+    side is then read in one ordered pass over the touchpoints (the same counts).
+
     Returns
     -------
     ir.Table
@@ -348,36 +389,78 @@ def transitions(
         (float64: Σ of those journeys' conversion values; 0 for null journeys).
         Tested by ``test_reports.py::test_path_counts_and_transitions``.
     """
-    rows = _unshared_rows(journeys, null_journeys)
-    # One window pass: every touch is keyed by (previous key, key, is last, is null); the
-    # small aggregate of those keys yields both the moves and the ends (no second scan).
-    w = ibis.window(group_by=rows._id, order_by=rows.position)
-    rows = rows.mutate(_prev=rows.credit_key.lag().over(w))
-    pairs = rows.group_by(
-        _prev=rows._prev,
-        _key=rows.credit_key,
-        _last=(rows.position == rows.n),
-        _is_null=rows._is_null,
-    ).aggregate(_count=rows.count(), _value=rows.value.sum())
-    moves = pairs
+    return transitions_of_steps(step_counts(all_steps(journeys, null_journeys)), collapse_repeats)
+
+
+def all_steps(
+    journeys: ir.Table, null_journeys: ir.Table | NullJourneys | None, depth: int = 1
+) -> ir.Table:
+    """:func:`~socialroi.attribution.touchpoints.journey_steps` of the converting and the null
+    journeys together."""
+    if isinstance(null_journeys, NullJourneys):
+        conv = journey_steps(_unshared_rows(journeys, None), depth)
+        return ibis.union(conv, null_journeys.steps(depth))
+    return journey_steps(_unshared_rows(journeys, null_journeys), depth)
+
+
+def step_counts(steps: ir.Table, paths: Sequence[Sequence[str]] = ()) -> ir.Table:
+    """Steps counted by (previous key, key, ends the journey, null journey, matched path).
+
+    ``_match`` is, on the last touch of a null journey whose whole path is ``paths[i]``
+    (repeats kept), ``i``; else null. The steps need ``_lag1`` … ``_lag<max len(path)>``.
+    Columns ``_prev``, ``_key``, ``_last``, ``_is_null``, ``_match``, ``_count``, ``_value``:
+    a few hundred rows whatever the number of touches.
+    """
+    depth = len(steps.columns) - len(STEP_COLUMNS)
+    whens: list[tuple[ir.BooleanValue, int]] = []
+    for i, path in enumerate(paths):
+        m = len(path)
+        if not 1 <= m <= depth:
+            raise ConfigError(f"a path of {m} touches needs steps of depth {m}, got {depth}")
+        # the journey is exactly ``path``: its last m keys match and no touch comes before
+        cond = steps._last & (steps._is_null == 1) & (steps._key == path[-1])
+        for k in range(1, m):
+            cond = cond & (steps[f"_lag{k}"] == path[m - 1 - k])
+        whens.append((cond & steps[f"_lag{m}"].isnull(), i))
+    match = ibis.cases(*whens, else_=ibis.null("int64")) if whens else ibis.null("int64")
+    return steps.group_by(
+        _prev=steps._lag1,
+        _key=steps._key,
+        _last=steps._last,
+        _is_null=steps._is_null,
+        _match=match.cast("int64"),
+    ).aggregate(_count=steps.count(), _value=steps._value.sum())
+
+
+def transitions_of_steps(pairs: ir.Table, collapse_repeats: bool = True) -> ir.Table:
+    """:func:`transitions` from :func:`step_counts` (an engine table, or the same rows fetched
+    and handed back as a memtable).
+
+    Each counted step yields up to two transitions — its move (previous key or ``(start)`` →
+    key) and, when it ends its journey, its end (key → ``(conversion)`` or ``(null)``) — read
+    by crossing the counts with the two kinds rather than reading them twice (an engine may
+    otherwise compute everything under them twice).
+    """
+    kinds = ibis.memtable({"_end": [False, True]}, schema={"_end": "boolean"})
+    x = pairs.cross_join(kinds)
+    move = ibis.literal(True)
     if collapse_repeats:
-        moves = pairs.filter(pairs._prev.isnull() | (pairs._prev != pairs._key))
-    steps = moves.select(
-        from_state=moves._prev.coalesce(ibis.literal(START_STATE)).cast("string"),
-        to_state=moves._key.cast("string"),
-        _count=moves._count,
-        value=moves._value,
+        move = x._prev.isnull() | (x._prev != x._key)
+    x = x.filter(ibis.ifelse(x._end, x._last, move))
+    x = x.select(
+        from_state=ibis.ifelse(
+            x._end, x._key, x._prev.coalesce(ibis.literal(START_STATE))
+        ).cast("string"),
+        to_state=ibis.ifelse(
+            x._end,
+            ibis.ifelse(x._is_null == 1, NULL_STATE, CONVERSION_STATE),
+            x._key,
+        ).cast("string"),
+        _count=x._count,
+        value=x._value,
     )
-    last = pairs.filter(pairs._last)
-    ends = last.select(
-        from_state=last._key.cast("string"),
-        to_state=ibis.ifelse(last._is_null == 1, NULL_STATE, CONVERSION_STATE).cast("string"),
-        _count=last._count,
-        value=last._value,
-    )
-    both = ibis.union(steps, ends)
-    agg = both.group_by(["from_state", "to_state"]).aggregate(
-        count=both._count.sum(), value=both.value.sum()
+    agg = x.group_by(["from_state", "to_state"]).aggregate(
+        count=x._count.sum(), value=x.value.sum()
     )
     return agg.select(
         "from_state",

@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from socialroi.attribution.compare import ALL_MODELS, compare_models
-from socialroi.attribution.touchpoints import conversions, journeys, null_journeys, touchpoints
+from socialroi.attribution.touchpoints import NullJourneys, conversions, journeys, touchpoints
 from socialroi.attribution.uncertainty import DEFAULT_REPLICATES
 from socialroi.engine import Engine, Tables
 from socialroi.metrics._period import MONEY_DECIMALS, RATIO_DECIMALS, period_bounds
@@ -168,8 +168,8 @@ def attribution_section(
         all_conversions.converted_at >= lo, all_conversions.converted_at < hi
     )
     j = journeys(tp, in_period, window_days=window_days)
-    nj = null_journeys(tp, all_conversions, window_days=window_days)
-    nj = nj.filter(nj.ended_at >= lo, nj.ended_at < hi)
+    # null journeys that end in the period, read in one ordered pass (never built row by row)
+    nj = NullJourneys(tp, all_conversions, window_days, ended_from=start, ended_before=end)
     result = compare_models(
         engine, j, nj, level=level, direct_credit=direct_credit, bootstrap=bootstrap, seed=seed
     )

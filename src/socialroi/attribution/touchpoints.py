@@ -9,17 +9,16 @@ function builds an Ibis expression; nothing executes here. Rules and their reaso
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dtm
 from typing import Literal
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from socialroi.engine import Tables
 from socialroi.errors import ConfigError
-from socialroi.metrics._types import TIMESTAMP
-from socialroi.metrics.funnel import customers, leads
-from socialroi.metrics.people import UNASSIGNED, contact_person, visitor_contacts, with_person
-from socialroi.metrics.revenue import REFUND_EVENT, revenue_items
 from socialroi.visits import sessions
 from socialroi.visits._text import trim
 from socialroi.visits.channels import default_channel_group
@@ -31,10 +30,14 @@ __all__ = [
     "CONVERSIONS",
     "CONVERSATION_GAP_S",
     "JOURNEY_COLUMNS",
+    "MAX_STEP_DEPTH",
     "NULL_JOURNEY_COLUMNS",
+    "STEP_COLUMNS",
     "TOUCHPOINT_COLUMNS",
+    "NullJourneys",
     "conversions",
     "credit_key",
+    "journey_steps",
     "journeys",
     "null_journeys",
     "touchpoints",
@@ -86,6 +89,16 @@ CONVERSATION_GAP_S = 30 * 60
 
 _DAY_S = 86_400
 _KINDS = ("visit", "click", "message")
+
+# socialroi.metrics._types.TIMESTAMP and socialroi.metrics.people.UNASSIGNED (pinned equal by
+# tests/attribution/test_touchpoints.py): importing socialroi.metrics loads its whole package,
+# statsmodels and SciPy included (~1.5 s), which journeys and the models never need, so the
+# metrics modules are imported only inside touchpoints() and conversions().
+TIMESTAMP = dt.Timestamp(scale=6, nullable=True)
+UNASSIGNED = "Unassigned"
+#: Deepest look back the ordered pass of :meth:`NullJourneys.steps` offers (top paths longer than
+#: this are matched from the null journeys' rows instead).
+MAX_STEP_DEPTH = 16
 
 
 def _shared(table: ir.Table) -> ir.Table:
@@ -139,6 +152,8 @@ def _touch(
 
 
 def _visit_touches(visits: ir.Table, links: ir.Table) -> ir.Table:
+    from socialroi.metrics.people import with_person
+
     v = with_person(
         visits.select("visitor_id", "session_id", "started_at", "channel", "network",
                       "campaign", "post_id"),
@@ -159,6 +174,8 @@ def _visit_touches(visits: ir.Table, links: ir.Table) -> ir.Table:
 
 def _click_touches(t: Tables, visits: ir.Table, links: ir.Table) -> ir.Table:
     """Clicks with a visitor that opened no visit, with the link's post, network and channel."""
+    from socialroi.metrics.people import with_person
+
     c = t.clicks.filter(t.clicks.visitor_id.notnull())
     c = c.select(
         c_code=c.code, c_clicked_at=c.clicked_at, c_click_id=c.click_id,
@@ -233,6 +250,8 @@ def _click_touches(t: Tables, visits: ir.Table, links: ir.Table) -> ir.Table:
 
 def _message_touches(t: Tables) -> ir.Table:
     """Inbound messages of a contact; a conversation's messages within 30 minutes are one."""
+    from socialroi.metrics.people import contact_person
+
     m = t.messages
     m = m.filter(
         trim(m.direction).lower() == "inbound", m.contact_id.notnull(), trim(m.contact_id) != ""
@@ -303,6 +322,8 @@ def touchpoints(
 
 
 def _touchpoints(t: Tables, *, include_clicks: bool, include_messages: bool) -> ir.Table:
+    from socialroi.metrics.people import visitor_contacts
+
     links = _shared(visitor_contacts(t))
     v = sessions(t)
     visits = _shared(
@@ -349,6 +370,10 @@ def conversions(
 
 
 def _conversions(t: Tables, conversion: Literal["customer", "lead", "revenue"]) -> ir.Table:
+    from socialroi.metrics.funnel import customers, leads
+    from socialroi.metrics.people import visitor_contacts
+    from socialroi.metrics.revenue import REFUND_EVENT, revenue_items
+
     links = visitor_contacts(t)
     if conversion == "customer":
         cu = customers(t, links)
@@ -586,3 +611,167 @@ def _segmented(touchpoints: ir.Table, conversions: ir.Table, span: int) -> ir.Ta
     lost = lost.filter((lost._end - lost._epoch) < span)
     lost = lost.mutate(journey_id=lost.person_id.concat("#null", lost._segment.cast("string")))
     return _ordered(lost, ["person_id", "_segment"], lost._end).select(*NULL_JOURNEY_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------------
+# Steps: each touch with the touches before it in its journey (one ordered pass)
+# --------------------------------------------------------------------------------------------
+
+#: Columns of a step table (:meth:`NullJourneys.steps`, :func:`journey_steps`), then
+#: ``_lag1`` … ``_lag<depth>``.
+STEP_COLUMNS: tuple[str, ...] = ("_key", "_last", "_is_null", "_value")
+
+
+def _lag_name(k: int) -> str:
+    return f"_lag{k}"
+
+
+def journey_steps(rows: ir.Table, depth: int = 1) -> ir.Table:
+    """One row per touch of journey rows: its key, whether it ends the journey, and the keys of
+    the ``depth`` touches before it in the same journey.
+
+    ``rows`` has ``_id`` (the journey), ``credit_key``, ``position``, ``n``, ``value`` and
+    ``_is_null`` (1 for a null journey). Columns :data:`STEP_COLUMNS` plus ``_lag1`` (the
+    previous touch's key, null at the first touch) … ``_lag<depth>``.
+    """
+    _check_depth(depth)
+    w = ibis.window(group_by=rows._id, order_by=rows.position)
+    return rows.select(
+        _key=rows.credit_key.cast("string"),
+        _last=rows.position == rows.n,
+        _is_null=rows._is_null.cast("int64"),
+        _value=rows.value.cast("float64"),
+        **{_lag_name(k): rows.credit_key.cast("string").lag(k).over(w)
+           for k in range(1, depth + 1)},
+    )  # fmt: skip
+
+
+def _check_depth(depth: int) -> None:
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_STEP_DEPTH:
+        raise ConfigError(f"depth must be a whole number from 1 to {MAX_STEP_DEPTH}, got {depth!r}")
+
+
+def _never_converted_steps(
+    tp: ir.Table, span: int, depth: int, ended: tuple[ir.Value, ir.Value] | None
+) -> ir.Table:
+    """:func:`journey_steps` of the null journeys of people who never converted, in ONE ordered
+    pass over their touchpoints (no journey numbering first).
+
+    Such a person's null journey is their touches less than ``span`` seconds before their last
+    one (:func:`_never_converted`); as those are a suffix of the person's touches in time
+    order, a touch's predecessor in the journey is its predecessor in the person's order when
+    that one is inside the window too, and the journey's last touch is the person's last.
+    """
+    tp = tp.mutate(_ep=_epoch(tp.touched_at))
+    # one window (same partition and order for every column): the engine sorts once
+    w = ibis.window(group_by=tp.person_id, order_by=[tp.touched_at, tp.touchpoint_id])
+    cols: dict[str, ir.Value] = {"_end": tp._ep.max().over(w), "_next": tp._ep.lead().over(w)}
+    for k in range(1, depth + 1):
+        cols[f"_k{k}"] = tp.credit_key.lag(k).over(w)
+        cols[f"_e{k}"] = tp._ep.lag(k).over(w)
+    if ended is not None:
+        cols["_ended_at"] = tp.touched_at.max().over(w)
+    x = tp.mutate(**cols)
+    keep = [(x._end - x._ep) < span]
+    if ended is not None:
+        keep += [x._ended_at >= ended[0], x._ended_at < ended[1]]
+    x = x.filter(*keep)
+    null_s = ibis.null("string")
+    return x.select(
+        _key=x.credit_key.cast("string"),
+        _last=x._next.isnull(),
+        _is_null=ibis.literal(1, type="int64"),
+        _value=ibis.literal(0.0, type="float64"),
+        **{_lag_name(k): ibis.ifelse((x._end - x[f"_e{k}"]) < span,
+                                     x[f"_k{k}"].cast("string"), null_s)
+           for k in range(1, depth + 1)},
+    )  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NullJourneys:
+    """The null journeys of :func:`null_journeys`, described by their inputs rather than built.
+
+    Most touchpoints belong to people who never convert. Reports that need only each touch's
+    predecessors in its journey — Markov's transition counts, the conversion rate of the top
+    paths — read those people's touches in one ordered pass (:meth:`steps`), about the cost of
+    the bare lag/lead query, instead of first numbering every null journey's touches; the
+    few people with conversions go through :func:`null_journeys`' segment rules. Everything
+    else reads :meth:`rows`, the table :func:`null_journeys` returns.
+
+    Attributes
+    ----------
+    touchpoints, conversions, window_days
+        As :func:`null_journeys`.
+    ended_from, ended_before
+        Keep only null journeys whose last touch (``ended_at``) is in [ended_from,
+        ended_before) (UTC); None: all.
+
+    Tested by ``tests/attribution/test_touchpoints.py::test_null_journey_steps_match_rows``.
+    """
+
+    touchpoints: ir.Table
+    conversions: ir.Table
+    window_days: int = 90
+    ended_from: dtm.datetime | None = None
+    ended_before: dtm.datetime | None = None
+
+    def __post_init__(self) -> None:
+        _check_window(self.window_days)
+        if (self.ended_from is None) != (self.ended_before is None):
+            raise ConfigError("give both ended_from and ended_before, or neither")
+
+    def with_touchpoints(self, touchpoints: ir.Table) -> NullJourneys:
+        """The same null journeys over other touchpoint rows (e.g. credit keys at another
+        level: ``compare.at_level``)."""
+        return dataclasses.replace(self, touchpoints=touchpoints)
+
+    def _ended(self) -> tuple[ir.Value, ir.Value] | None:
+        if self.ended_from is None or self.ended_before is None:
+            return None
+        return (
+            ibis.literal(self.ended_from, type=TIMESTAMP),
+            ibis.literal(self.ended_before, type=TIMESTAMP),
+        )
+
+    def rows(self) -> ir.Table:
+        """:func:`null_journeys` of the inputs, restricted to the ``ended_*`` bounds."""
+        nj = null_journeys(self.touchpoints, self.conversions, window_days=self.window_days)
+        ended = self._ended()
+        return nj if ended is None else nj.filter(nj.ended_at >= ended[0], nj.ended_at < ended[1])
+
+    def steps(self, depth: int = 1) -> ir.Table:
+        """:func:`journey_steps` of every null journey (``_is_null`` 1, ``_value`` 0).
+
+        People who never converted: one ordered pass over their touchpoints. People with
+        conversions: their null journeys' rows (:func:`null_journeys`), then the same columns.
+        """
+        _check_depth(depth)
+        span = self.window_days * _DAY_S
+        tp = _canonical(self.touchpoints)
+        cv = self.conversions
+        per = cv.group_by(_cv_person=cv.person_id.cast("string")).aggregate(
+            _n_conv=cv.count(), _conv_at=cv.converted_at.cast(TIMESTAMP).max()
+        )
+        never = tp.anti_join(per, tp.person_id == per._cv_person)
+        some = tp.join(per, tp.person_id == per._cv_person)
+        # A touch of a one-conversion person up to the conversion and less than the window
+        # before it is in that conversion's journey, never in a null one: leave it out of the
+        # segment rules (most converters' touches), which see the other touches unchanged.
+        converting = (
+            (some._n_conv == 1)
+            & (some.touched_at <= some._conv_at)
+            & ((_epoch(some._conv_at) - _epoch(some.touched_at)) < span)
+        )
+        some = some.filter(~converting).select(*TOUCHPOINT_COLUMNS)
+        ended = self._ended()
+        seg = _segmented(some, cv, span)
+        if ended is not None:
+            seg = seg.filter(seg.ended_at >= ended[0], seg.ended_at < ended[1])
+        seg_rows = seg.select(
+            _id=seg.journey_id, credit_key=seg.credit_key, position=seg.position, n=seg.n,
+            value=ibis.literal(0.0, type="float64"), _is_null=ibis.literal(1, type="int64"),
+        )  # fmt: skip
+        return ibis.union(
+            _never_converted_steps(never, span, depth, ended), journey_steps(seg_rows, depth)
+        )
