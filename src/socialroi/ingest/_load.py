@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -43,11 +43,13 @@ from socialroi.errors import ConfigError, EngineError, ImportProblem, ImportReje
 from socialroi.ingest._readers import (
     FORMATS,
     Source,
+    bytes_per_record,
     file_sha256,
     iter_batches,
     iter_json_lines,
     iter_records,
     open_source,
+    starts_with_bom,
 )
 from socialroi.ingest._sql import Params, TypedColumn, code_expected, ident, lit, typed_columns
 from socialroi.ingest.presets import JsonPreset, TablePreset
@@ -82,6 +84,11 @@ MONEY_DATE: dict[str, tuple[str, ...]] = {
 #: to ``<db>.tmp`` beyond it, so a 5 GB export imports in bounded memory (an in-memory
 #: database keeps DuckDB's default: it has nowhere to spill).
 IMPORT_MEMORY_LIMIT = "1GB"
+#: The memory of the separate database that reads an NDJSON export with ``read_json``
+#: (parse buffers and the batches in flight; the rows go to the stage as they are read).
+READER_MEMORY_LIMIT = "512MB"
+#: Rows per Arrow batch that reader hands over.
+JSON_STREAM_ROWS = 65_536
 
 _TZ = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 Progress = Callable[[int, int], None]
@@ -388,7 +395,11 @@ class _Job:
             if progress is not None:
                 progress(min(done, total), total)
 
-        if isinstance(self.src.preset, JsonPreset):
+        if isinstance(self.src.preset, JsonPreset) and self._stage_json_file(
+            self.src.preset, on_bytes
+        ):
+            pass
+        elif isinstance(self.src.preset, JsonPreset):
             # the next block is read and split in a thread while DuckDB maps this one (it
             # releases the GIL): one block ahead at most, so memory stays bounded
             done = [0]
@@ -430,6 +441,70 @@ class _Job:
             self._type_batch(set(names) & known, extra_keys)
         finally:
             self.engine.unregister("_ingest_batch")
+
+    def _stage_json_file(self, preset: JsonPreset, on_bytes: Callable[[int], None]) -> bool:
+        """The fast path of an NDJSON export (plain or gzip, UTF-8): DuckDB reads the whole
+        file itself (``read_json`` straight into the preset's fields, parsed in parallel,
+        streamed in a separate reader database allowed this one file) and the mapped rows are
+        typed into the stage in one statement.
+
+        Returns False, with nothing staged, when the file is not of that kind or DuckDB
+        cannot read it (a malformed line, a value of the wrong JSON type, a line over its
+        size limit): the block path then reads it and names every bad line, or skips them.
+        """
+        src = self.src
+        if (
+            src.format != "ndjson"
+            or src.json_document
+            or src.encoding not in ("utf-8", "utf-8-sig")
+            or starts_with_bom(src)
+        ):
+            return False
+        known = set(self.ent.column_names)
+        extra_keys = [c for c in preset.select if c not in known]
+        names = {key: f"_x{i}" for i, key in enumerate(extra_keys)}
+        sql = preset.file_sql(names, gzip=src.gzip)
+        path = src.path.resolve()
+        per_record = bytes_per_record(src)
+
+        @contextmanager
+        def stream() -> Iterator[None]:
+            with self.engine.file_reader(path, memory_limit=READER_MEMORY_LIMIT) as reader:
+                rows = reader.stream(sql, [str(path)], rows=JSON_STREAM_ROWS)
+
+                def counted() -> Iterator[pa.RecordBatch]:
+                    for batch in rows:
+                        if batch.num_rows:  # in file order: the last _row is the highest
+                            self.rows = max(self.rows, int(batch.column("_row")[-1].as_py()) + 1)
+                            on_bytes(int(self.rows * per_record))
+                        yield batch
+
+                self.engine.register(
+                    "_json_stream", pa.RecordBatchReader.from_batches(rows.schema, counted())
+                )
+                try:
+                    self.engine.run(
+                        "CREATE OR REPLACE TEMP VIEW _ingest_batch AS "
+                        "SELECT * EXCLUDE (_keep) FROM _json_stream WHERE _keep"
+                    )
+                    yield
+                finally:
+                    self.engine.run("DROP VIEW IF EXISTS _ingest_batch")
+                    self.engine.unregister("_json_stream")
+
+        try:
+            with stream():
+                self._type_batch(set(preset.select) & known, extra_keys, again=stream)
+        except EngineError:
+            # nothing of the file is kept: the block path starts again from its first line
+            self.engine.run("DELETE FROM _ingest_stage")
+            self.engine.run("DELETE FROM _ingest_problems")
+            self.rows = self.rows_staged = self.problem_cells = 0
+            self.loading = True
+            return False
+        src.records = self.rows
+        src.invalid_in_records = True
+        return True
 
     def _stage_json(self, preset: JsonPreset, lines: pa.Table) -> None:
         """Stage a batch of raw JSON lines: DuckDB parses and maps them (the preset's SQL),
@@ -496,11 +571,17 @@ class _Job:
         )
         return sql, cols
 
-    def _type_batch(self, present: set[str], extra_keys: list[str]) -> None:
+    def _type_batch(
+        self,
+        present: set[str],
+        extra_keys: list[str],
+        *,
+        again: Callable[[], AbstractContextManager[None]] | None = None,
+    ) -> None:
         """Type one batch into ``_ingest_stage`` (flagging bad rows in ``_bad``); collect the
-        bad cells of the batch into ``_ingest_problems`` only when it has any."""
+        bad cells of the batch into ``_ingest_problems`` only when it has any (within
+        ``again()``, which makes ``_ingest_batch`` readable once more, for a stream)."""
         first = self.rows_staged
-        last = self.rows - 1
         if self.loading:
             p = Params()
             typed, cols = self._typed_sql(present, extra_keys, p, p)
@@ -517,12 +598,20 @@ class _Job:
                 p.values,
             )
             self.rows_staged = self.rows
+            last = self.rows - 1
             n_bad = self._count(
                 "SELECT count(*) FROM _ingest_stage WHERE _bad AND _row BETWEEN "  # noqa: S608
                 f"{int(first)} AND {int(last)}"
             )
             if not n_bad:
                 return
+        if again is None:
+            self._collect_problems(present, extra_keys)
+        else:
+            with again():
+                self._collect_problems(present, extra_keys)
+
+    def _collect_problems(self, present: set[str], extra_keys: list[str]) -> None:
         p = Params()
         typed, cols = self._typed_sql(present, extra_keys, p, Params())
         checks = [
