@@ -6,7 +6,8 @@ One import runs in four steps:
    with ``_row``, its 0-based row index. One statement types every cell and appends the typed
    rows to the temp table ``_ingest_stage``, flagging bad rows in ``_bad``; only when a batch
    has bad rows does a second statement list its bad cells in ``_ingest_problems``. Nothing
-   here touches the stored tables.
+   here touches the stored tables. A GA4 NDJSON export is one batch: DuckDB's ``read_json``
+   streams the whole file, mapped, into that statement (``_Job._stage_json_file``).
 2. **Check**: bad cells, records of the wrong width, then missing exchange rates. By default any
    problem rejects the import (``ImportRejected``); the rows' physical lines are found by a
    second, Python-only pass over the file, only then.
@@ -395,18 +396,17 @@ class _Job:
             if progress is not None:
                 progress(min(done, total), total)
 
-        if isinstance(self.src.preset, JsonPreset) and self._stage_json_file(
-            self.src.preset, on_bytes
-        ):
-            pass
-        elif isinstance(self.src.preset, JsonPreset):
-            # the next block is read and split in a thread while DuckDB maps this one (it
-            # releases the GIL): one block ahead at most, so memory stays bounded
-            done = [0]
-            blocks = iter_json_lines(self.src, lambda n: done.__setitem__(0, n))
-            for lines in _read_ahead(blocks):
-                self._stage_json(self.src.preset, lines)
-                on_bytes(done[0])
+        preset = self.src.preset
+        if isinstance(preset, JsonPreset):
+            if not self._stage_json_file(preset, on_bytes):
+                # the block reader: the next block is read and split in a thread while
+                # DuckDB maps this one (it releases the GIL): one block ahead at most, so
+                # memory stays bounded
+                done = [0]
+                blocks = iter_json_lines(self.src, lambda n: done.__setitem__(0, n))
+                for lines in _read_ahead(blocks):
+                    self._stage_json(preset, lines)
+                    on_bytes(done[0])
         else:
             for batch in iter_batches(self.src, on_bytes):
                 if batch.num_rows:

@@ -209,12 +209,13 @@ class TablePreset:
 @dataclass(frozen=True)
 class JsonPreset:
     """A nested-record export (JSON lines, or Parquet/JSON documents turned into JSON lines)
-    mapped by one SQL ``SELECT`` that DuckDB runs over each batch of lines.
+    mapped by one SQL ``SELECT`` that DuckDB runs over each batch of lines (:meth:`sql`) or
+    over its own ``read_json`` of a whole NDJSON file (:meth:`file_sql`).
 
-    ``structure`` is the ``from_json`` target (the fields read, every scalar as text), parsed
-    once per line into ``j``; ``select`` maps each output column (canonical columns, then
-    extra attributes) to SQL over ``j``; records failing ``keep`` are read and counted as
-    skipped. The SQL is constant text of the preset module, never built from the file.
+    ``structure`` is the ``from_json``/``read_json`` target (the fields read, every scalar as
+    text), parsed once per line into ``j``; ``select`` maps each output column (canonical
+    columns, then extra attributes) to SQL over ``j``; records failing ``keep`` are read and
+    counted as skipped. The SQL is constant text of the preset module, never built from the file.
     """
 
     name: str
