@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import queue
 import re
 import threading
@@ -40,7 +41,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from socialroi.engine import DuckDBEngine, Workspace
-from socialroi.errors import ConfigError, EngineError, ImportProblem, ImportRejected
+from socialroi.errors import (
+    ConfigError,
+    EngineError,
+    ImportProblem,
+    ImportRejected,
+    SocialRoiError,
+)
 from socialroi.ingest._readers import (
     FORMATS,
     Source,
@@ -90,6 +97,8 @@ IMPORT_MEMORY_LIMIT = "1GB"
 READER_MEMORY_LIMIT = "512MB"
 #: Rows per Arrow batch that reader hands over.
 JSON_STREAM_ROWS = 65_536
+
+log = logging.getLogger("socialroi.ingest")
 
 _TZ = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 Progress = Callable[[int, int], None]
@@ -193,7 +202,14 @@ def import_file(
             result = job.finish(reject_report, started, sha256)
     from socialroi.aggregates import refresh  # the analysis layer, imported only when needed
 
-    refresh(engine, workspace_id)  # the stored sessions and daily aggregates follow the import
+    # the stored sessions and daily aggregates follow the import, in the import's memory (at
+    # 10M events the sessions need 5 GB unbounded); the events are stored already, so a refresh
+    # that fails leaves the derived tables stale, recomputed on read (as the tracking writer)
+    try:
+        with _bounded_memory(engine):
+            refresh(engine, workspace_id)
+    except SocialRoiError as exc:
+        log.error("derived tables of %s not refreshed (they are recomputed): %s", workspace_id, exc)
     return result
 
 
@@ -367,22 +383,15 @@ class _Job:
             '"column" VARCHAR, value VARCHAR, code VARCHAR, expected VARCHAR)'
         )
         order = run("SELECT current_setting('preserve_insertion_order')")[0][0]
-        limit = run("SELECT current_setting('memory_limit')")[0][0]
-        on_disk = self.engine.path not in (":memory:", "") and not self.engine.path.startswith(
-            ":memory:"
-        )
-        if on_disk:
-            run(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
         run(f"SET TimeZone = '{tz}'")
         # rows carry _row; stored tables have no order: let DuckDB append in parallel
         run("SET preserve_insertion_order = false")
         try:
-            yield
+            with _bounded_memory(self.engine):
+                yield
         finally:
             run("SET TimeZone = 'UTC'")
             run(f"SET preserve_insertion_order = {'true' if order else 'false'}")
-            if on_disk and re.fullmatch(r"[0-9.]+ [KMGT]?i?B", str(limit)):
-                run(f"SET memory_limit = '{limit}'")
             run("DROP VIEW IF EXISTS _ingest_final")
             run("DROP TABLE IF EXISTS _ingest_stage")
             run("DROP TABLE IF EXISTS _ingest_problems")
@@ -870,6 +879,23 @@ class _Job:
     def _count_params(self, sql: str, params: list[object]) -> int:
         rows = self.engine.run(sql, params)
         return int(rows[0][0]) if rows else 0
+
+
+@contextmanager
+def _bounded_memory(engine: DuckDBEngine) -> Iterator[None]:
+    """DuckDB under :data:`IMPORT_MEMORY_LIMIT` (spilling to ``<db>.tmp``) for a database file;
+    the limit before is restored after."""
+    on_disk = engine.path not in (":memory:", "") and not engine.path.startswith(":memory:")
+    if not on_disk:
+        yield
+        return
+    limit = engine.run("SELECT current_setting('memory_limit')")[0][0]
+    engine.run(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        if re.fullmatch(r"[0-9.]+ [KMGT]?i?B", str(limit)):
+            engine.run(f"SET memory_limit = '{limit}'")
 
 
 def recompute_money(engine: DuckDBEngine, ws: Workspace) -> int:
