@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 from _ingest_helpers import count, where, write
 
+import socialroi.aggregates
 from socialroi.engine import DuckDBEngine
-from socialroi.errors import ConfigError, ImportRejected, WorkspaceNotFound
+from socialroi.errors import ConfigError, EngineError, ImportRejected, WorkspaceNotFound
 from socialroi.ingest import MAX_PROBLEMS, import_file
 
 HEADER = "event_id,visitor_id,occurred_at,event\n"
@@ -503,3 +504,34 @@ def test_keys_with_empty_parts_update_in_place(duck: DuckDBEngine, tmp_path: Pat
         (None, 12.0),
         ("linkedin", 5.0),
     ]
+
+
+def test_a_failed_refresh_of_the_derived_tables_keeps_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the refresh runs after the commit, under the import's memory limit; if it fails (out of
+    # memory) the events stay stored and the derived tables stale (recomputed on read)
+    def fail(*args: object, **kwargs: object) -> None:
+        raise EngineError("Out of Memory Error: could not allocate")
+
+    limits: list[str] = []
+    eng = DuckDBEngine(tmp_path / "db.duckdb")
+    eng.ensure_workspace("ws", currency="EUR", timezone="UTC")
+
+    def remember(engine: DuckDBEngine, ws: str) -> None:
+        limits.append(engine.run("SELECT current_setting('memory_limit')")[0][0])
+        fail()
+
+    monkeypatch.setattr(socialroi.aggregates, "refresh", remember)
+    path = write(
+        tmp_path,
+        "web_events.csv",
+        "event_id,visitor_id,occurred_at,event\ne1,v1,2025-03-01T10:00:00Z,pageview\n",
+    )
+    with caplog.at_level("ERROR", logger="socialroi.ingest"):
+        r = import_file(eng, "ws", "web_events", path)
+    assert r.inserted == 1
+    assert count(eng, "web_events") == 1
+    assert limits == ["953.6 MiB"]  # IMPORT_MEMORY_LIMIT = 1GB = 10^9 bytes
+    assert "not refreshed" in caplog.text
+    eng.close()

@@ -17,7 +17,8 @@ import pytest
 from _ingest_helpers import count, rows, where, write
 
 from socialroi.engine import DuckDBEngine
-from socialroi.errors import ConfigError, ImportRejected
+from socialroi.errors import ConfigError, EngineError, ImportRejected
+from socialroi.ingest import _load as ingest_load
 from socialroi.ingest import import_file
 from socialroi.ingest.presets import PRESETS, detect
 
@@ -634,3 +635,82 @@ def test_a_broken_xls_is_refused_naming_the_file(duck: DuckDBEngine, tmp_path: P
     path = write(tmp_path, "export.xls", "not an OLE2 workbook")
     with pytest.raises(ImportRejected, match=r"export\.xls.*\.xls workbook"):
         import_file(duck, "ws", "post_metrics", path)
+
+
+def _block_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest_load._Job, "_stage_json_file", lambda self, preset, on: False)
+
+
+def _fast_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the block reader ran: DuckDB's read_json should have read it")
+
+    monkeypatch.setattr(ingest_load, "iter_json_lines", refuse)
+
+
+@pytest.mark.skipif(not GA4_FILES, reason="shared GA4 samples not mounted")
+def test_ga4_ndjson_read_by_duckdb_gives_the_rows_of_the_block_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the same files through both paths: identical rows (event_id included, so a file read
+    # one way and re-imported the other way adds nothing) and identical counts
+    stored = {}
+    for name, only in (("fast", _fast_path_only), ("block", _block_path_only)):
+        with monkeypatch.context() as m:
+            only(m)
+            eng = DuckDBEngine(tmp_path / f"{name}.duckdb")
+            eng.ensure_workspace("ws", currency="EUR", timezone="Europe/Paris")
+            files = [f for f in GA4_FILES if f.suffix == ".ndjson"]
+            counts = [
+                (r.rows_read, r.inserted, r.skipped)
+                for r in (import_file(eng, "ws", "web_events", f) for f in files)
+            ]
+            table = eng.run("SELECT * FROM web_events ORDER BY event_id")
+            stored[name] = (counts, table)
+            eng.close()
+    assert stored["fast"] == stored["block"]
+    assert len(stored["fast"][1]) == 12  # 14 lines: the shared purchase and a repeat once
+
+
+def test_ga4_gzip_ndjson_is_read_by_duckdb(
+    duck: DuckDBEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fast_path_only(monkeypatch)
+    denied = _ga4_row(user_pseudo_id=None)
+    later = _ga4_row(event_timestamp="1740826860000000")
+    text = "\n".join(json.dumps(r) for r in (_ga4_row(), later, denied)) + "\n"
+    gz = tmp_path / "events_20250301.ndjson.gz"
+    gz.write_bytes(gzip.compress(text.encode()))
+    seen: list[tuple[int, int]] = []
+    r = import_file(duck, "ws", "web_events", gz, progress=lambda d, t: seen.append((d, t)))
+    # 3 records, the last one (consent denied) read and skipped
+    assert (r.rows_read, r.inserted, r.skipped, r.rejected) == (3, 2, 1, 0)
+    assert seen[-1] == (gz.stat().st_size, gz.stat().st_size)
+
+
+def test_a_malformed_ga4_line_is_named_and_nothing_written(
+    duck: DuckDBEngine, tmp_path: Path
+) -> None:
+    # DuckDB's reader stops at the broken line; the block reader then names it
+    good = [json.dumps(_ga4_row(event_timestamp=f"17408268{i:02d}000000")) for i in range(4)]
+    lines = [*good[:2], '{"event_name": "page_view", "user_pseudo_id": ', *good[2:]]
+    path = write(tmp_path, "e.ndjson", "\n".join(lines) + "\n")
+    with pytest.raises(ImportRejected) as exc:
+        import_file(duck, "ws", "web_events", path)
+    assert where(exc.value) == [(3, None, "bad-row")]
+    assert count(duck, "web_events") == 0
+    r = import_file(duck, "ws", "web_events", path, skip_bad_rows=True)
+    assert (r.rows_read, r.inserted, r.rejected) == (5, 4, 1)
+
+
+def test_the_reader_database_reads_its_one_file_only(duck: DuckDBEngine, tmp_path: Path) -> None:
+    mine = write(tmp_path, "mine.ndjson", '{"a": 1}\n')
+    other = write(tmp_path, "other.ndjson", '{"a": 2}\n')
+    with duck.file_reader(mine) as reader:
+        assert reader.run("SELECT a FROM read_json(?)", [str(mine)]) == [(1,)]
+        with pytest.raises(EngineError, match="disabled by configuration"):
+            reader.run("SELECT a FROM read_json(?)", [str(other)])
+        with pytest.raises(EngineError, match="locked"):
+            reader.run("SET enable_external_access = true")
+    with pytest.raises(EngineError):
+        duck.run("SELECT a FROM read_json(?)", [str(mine)])

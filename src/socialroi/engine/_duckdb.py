@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -28,7 +29,8 @@ class DuckDBEngine(Engine):
     """A DuckDB database file (or ``:memory:``), migrated to the current schema on open.
 
     DuckDB runs with external file access disabled: files are read by socialroi's own readers
-    and handed over as Arrow, so no SQL can reach a path (reliability.md scenario 14).
+    and handed over as Arrow, so no SQL can reach a path (reliability.md scenario 14). The one
+    exception, :meth:`file_reader`, is a separate in-memory database allowed a single file.
     """
 
     name = "duckdb"
@@ -116,9 +118,45 @@ class DuckDBEngine(Engine):
         except duckdb.Error as exc:
             raise EngineError(f"query failed on DuckDB: {exc}") from exc
 
-    def register(self, name: str, data: pa.Table) -> None:
-        """Make an Arrow table visible to SQL as ``name`` (a view, not a copy)."""
+    def register(self, name: str, data: pa.Table | pa.RecordBatchReader) -> None:
+        """Make an Arrow table (or a stream, read once) visible to SQL as ``name`` (a view,
+        not a copy)."""
         self.con.register(name, data)
+
+    @contextmanager
+    def file_reader(self, path: Path, *, memory_limit: str = "512MB") -> Iterator[DuckDBEngine]:
+        """A second DuckDB, in memory, that may read ``path`` and no other file, for DuckDB's
+        own readers (``read_json`` parses and streams a large export in parallel).
+
+        This database keeps external access off (reliability.md scenario 14): the reader is
+        allowed exactly one path, then its configuration is locked, and its results reach this
+        database only as an Arrow stream (:meth:`stream`, :meth:`register`).
+        """
+        if not re.fullmatch(r"[0-9.]+ ?[KMGT]?i?B", memory_limit):
+            raise ValueError(f"not a memory limit: {memory_limit!r}")
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute("SET allowed_paths = ?", [[str(path)]])
+            con.execute("SET enable_external_access = false")
+            con.execute(f"SET memory_limit = '{memory_limit}'")
+            other = object.__new__(DuckDBEngine)
+            other.path = ":memory:"
+            other.con = con
+            other._ibis = ibis.duckdb.from_connection(con)  # sets the time zone to UTC
+            con.execute("SET lock_configuration = true")
+            yield other
+        finally:
+            con.close()
+
+    def stream(
+        self, sql: str, params: Sequence[Any] | None = None, *, rows: int = 100_000
+    ) -> pa.RecordBatchReader:
+        """Run one query and return its result as an Arrow stream of batches of about ``rows``
+        rows, computed as they are read (bounded memory)."""
+        try:
+            return self.con.sql(sql, params=list(params) if params else None).to_arrow_reader(rows)
+        except duckdb.Error as exc:
+            raise EngineError(f"query failed on DuckDB: {exc}") from exc
 
     def unregister(self, name: str) -> None:
         self.con.unregister(name)

@@ -6,7 +6,8 @@ One import runs in four steps:
    with ``_row``, its 0-based row index. One statement types every cell and appends the typed
    rows to the temp table ``_ingest_stage``, flagging bad rows in ``_bad``; only when a batch
    has bad rows does a second statement list its bad cells in ``_ingest_problems``. Nothing
-   here touches the stored tables.
+   here touches the stored tables. A GA4 NDJSON export is one batch: DuckDB's ``read_json``
+   streams the whole file, mapped, into that statement (``_Job._stage_json_file``).
 2. **Check**: bad cells, records of the wrong width, then missing exchange rates. By default any
    problem rejects the import (``ImportRejected``); the rows' physical lines are found by a
    second, Python-only pass over the file, only then.
@@ -23,13 +24,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import queue
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -39,15 +41,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from socialroi.engine import DuckDBEngine, Workspace
-from socialroi.errors import ConfigError, EngineError, ImportProblem, ImportRejected
+from socialroi.errors import (
+    ConfigError,
+    EngineError,
+    ImportProblem,
+    ImportRejected,
+    SocialRoiError,
+)
 from socialroi.ingest._readers import (
     FORMATS,
     Source,
+    bytes_per_record,
     file_sha256,
     iter_batches,
     iter_json_lines,
     iter_records,
     open_source,
+    starts_with_bom,
 )
 from socialroi.ingest._sql import Params, TypedColumn, code_expected, ident, lit, typed_columns
 from socialroi.ingest.presets import JsonPreset, TablePreset
@@ -82,6 +92,13 @@ MONEY_DATE: dict[str, tuple[str, ...]] = {
 #: to ``<db>.tmp`` beyond it, so a 5 GB export imports in bounded memory (an in-memory
 #: database keeps DuckDB's default: it has nowhere to spill).
 IMPORT_MEMORY_LIMIT = "1GB"
+#: The memory of the separate database that reads an NDJSON export with ``read_json``
+#: (parse buffers and the batches in flight; the rows go to the stage as they are read).
+READER_MEMORY_LIMIT = "512MB"
+#: Rows per Arrow batch that reader hands over.
+JSON_STREAM_ROWS = 65_536
+
+log = logging.getLogger("socialroi.ingest")
 
 _TZ = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 Progress = Callable[[int, int], None]
@@ -185,7 +202,14 @@ def import_file(
             result = job.finish(reject_report, started, sha256)
     from socialroi.aggregates import refresh  # the analysis layer, imported only when needed
 
-    refresh(engine, workspace_id)  # the stored sessions and daily aggregates follow the import
+    # the stored sessions and daily aggregates follow the import, in the import's memory (at
+    # 10M events the sessions need 5 GB unbounded); the events are stored already, so a refresh
+    # that fails leaves the derived tables stale, recomputed on read (as the tracking writer)
+    try:
+        with _bounded_memory(engine):
+            refresh(engine, workspace_id)
+    except SocialRoiError as exc:
+        log.error("derived tables of %s not refreshed (they are recomputed): %s", workspace_id, exc)
     return result
 
 
@@ -359,22 +383,15 @@ class _Job:
             '"column" VARCHAR, value VARCHAR, code VARCHAR, expected VARCHAR)'
         )
         order = run("SELECT current_setting('preserve_insertion_order')")[0][0]
-        limit = run("SELECT current_setting('memory_limit')")[0][0]
-        on_disk = self.engine.path not in (":memory:", "") and not self.engine.path.startswith(
-            ":memory:"
-        )
-        if on_disk:
-            run(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
         run(f"SET TimeZone = '{tz}'")
         # rows carry _row; stored tables have no order: let DuckDB append in parallel
         run("SET preserve_insertion_order = false")
         try:
-            yield
+            with _bounded_memory(self.engine):
+                yield
         finally:
             run("SET TimeZone = 'UTC'")
             run(f"SET preserve_insertion_order = {'true' if order else 'false'}")
-            if on_disk and re.fullmatch(r"[0-9.]+ [KMGT]?i?B", str(limit)):
-                run(f"SET memory_limit = '{limit}'")
             run("DROP VIEW IF EXISTS _ingest_final")
             run("DROP TABLE IF EXISTS _ingest_stage")
             run("DROP TABLE IF EXISTS _ingest_problems")
@@ -388,14 +405,17 @@ class _Job:
             if progress is not None:
                 progress(min(done, total), total)
 
-        if isinstance(self.src.preset, JsonPreset):
-            # the next block is read and split in a thread while DuckDB maps this one (it
-            # releases the GIL): one block ahead at most, so memory stays bounded
-            done = [0]
-            blocks = iter_json_lines(self.src, lambda n: done.__setitem__(0, n))
-            for lines in _read_ahead(blocks):
-                self._stage_json(self.src.preset, lines)
-                on_bytes(done[0])
+        preset = self.src.preset
+        if isinstance(preset, JsonPreset):
+            if not self._stage_json_file(preset, on_bytes):
+                # the block reader: the next block is read and split in a thread while
+                # DuckDB maps this one (it releases the GIL): one block ahead at most, so
+                # memory stays bounded
+                done = [0]
+                blocks = iter_json_lines(self.src, lambda n: done.__setitem__(0, n))
+                for lines in _read_ahead(blocks):
+                    self._stage_json(preset, lines)
+                    on_bytes(done[0])
         else:
             for batch in iter_batches(self.src, on_bytes):
                 if batch.num_rows:
@@ -430,6 +450,70 @@ class _Job:
             self._type_batch(set(names) & known, extra_keys)
         finally:
             self.engine.unregister("_ingest_batch")
+
+    def _stage_json_file(self, preset: JsonPreset, on_bytes: Callable[[int], None]) -> bool:
+        """The fast path of an NDJSON export (plain or gzip, UTF-8): DuckDB reads the whole
+        file itself (``read_json`` straight into the preset's fields, parsed in parallel,
+        streamed in a separate reader database allowed this one file) and the mapped rows are
+        typed into the stage in one statement.
+
+        Returns False, with nothing staged, when the file is not of that kind or DuckDB
+        cannot read it (a malformed line, a value of the wrong JSON type, a line over its
+        size limit): the block path then reads it and names every bad line, or skips them.
+        """
+        src = self.src
+        if (
+            src.format != "ndjson"
+            or src.json_document
+            or src.encoding not in ("utf-8", "utf-8-sig")
+            or starts_with_bom(src)
+        ):
+            return False
+        known = set(self.ent.column_names)
+        extra_keys = [c for c in preset.select if c not in known]
+        names = {key: f"_x{i}" for i, key in enumerate(extra_keys)}
+        sql = preset.file_sql(names, gzip=src.gzip)
+        path = src.path.resolve()
+        per_record = bytes_per_record(src)
+
+        @contextmanager
+        def stream() -> Iterator[None]:
+            with self.engine.file_reader(path, memory_limit=READER_MEMORY_LIMIT) as reader:
+                rows = reader.stream(sql, [str(path)], rows=JSON_STREAM_ROWS)
+
+                def counted() -> Iterator[pa.RecordBatch]:
+                    for batch in rows:
+                        if batch.num_rows:  # in file order: the last _row is the highest
+                            self.rows = max(self.rows, int(batch.column("_row")[-1].as_py()) + 1)
+                            on_bytes(int(self.rows * per_record))
+                        yield batch
+
+                self.engine.register(
+                    "_json_stream", pa.RecordBatchReader.from_batches(rows.schema, counted())
+                )
+                try:
+                    self.engine.run(
+                        "CREATE OR REPLACE TEMP VIEW _ingest_batch AS "
+                        "SELECT * EXCLUDE (_keep) FROM _json_stream WHERE _keep"
+                    )
+                    yield
+                finally:
+                    self.engine.run("DROP VIEW IF EXISTS _ingest_batch")
+                    self.engine.unregister("_json_stream")
+
+        try:
+            with stream():
+                self._type_batch(set(preset.select) & known, extra_keys, again=stream)
+        except EngineError:
+            # nothing of the file is kept: the block path starts again from its first line
+            self.engine.run("DELETE FROM _ingest_stage")
+            self.engine.run("DELETE FROM _ingest_problems")
+            self.rows = self.rows_staged = self.problem_cells = 0
+            self.loading = True
+            return False
+        src.records = self.rows
+        src.invalid_in_records = True
+        return True
 
     def _stage_json(self, preset: JsonPreset, lines: pa.Table) -> None:
         """Stage a batch of raw JSON lines: DuckDB parses and maps them (the preset's SQL),
@@ -496,11 +580,17 @@ class _Job:
         )
         return sql, cols
 
-    def _type_batch(self, present: set[str], extra_keys: list[str]) -> None:
+    def _type_batch(
+        self,
+        present: set[str],
+        extra_keys: list[str],
+        *,
+        again: Callable[[], AbstractContextManager[None]] | None = None,
+    ) -> None:
         """Type one batch into ``_ingest_stage`` (flagging bad rows in ``_bad``); collect the
-        bad cells of the batch into ``_ingest_problems`` only when it has any."""
+        bad cells of the batch into ``_ingest_problems`` only when it has any (within
+        ``again()``, which makes ``_ingest_batch`` readable once more, for a stream)."""
         first = self.rows_staged
-        last = self.rows - 1
         if self.loading:
             p = Params()
             typed, cols = self._typed_sql(present, extra_keys, p, p)
@@ -517,12 +607,20 @@ class _Job:
                 p.values,
             )
             self.rows_staged = self.rows
+            last = self.rows - 1
             n_bad = self._count(
                 "SELECT count(*) FROM _ingest_stage WHERE _bad AND _row BETWEEN "  # noqa: S608
                 f"{int(first)} AND {int(last)}"
             )
             if not n_bad:
                 return
+        if again is None:
+            self._collect_problems(present, extra_keys)
+        else:
+            with again():
+                self._collect_problems(present, extra_keys)
+
+    def _collect_problems(self, present: set[str], extra_keys: list[str]) -> None:
         p = Params()
         typed, cols = self._typed_sql(present, extra_keys, p, Params())
         checks = [
@@ -781,6 +879,23 @@ class _Job:
     def _count_params(self, sql: str, params: list[object]) -> int:
         rows = self.engine.run(sql, params)
         return int(rows[0][0]) if rows else 0
+
+
+@contextmanager
+def _bounded_memory(engine: DuckDBEngine) -> Iterator[None]:
+    """DuckDB under :data:`IMPORT_MEMORY_LIMIT` (spilling to ``<db>.tmp``) for a database file;
+    the limit before is restored after."""
+    on_disk = engine.path not in (":memory:", "") and not engine.path.startswith(":memory:")
+    if not on_disk:
+        yield
+        return
+    limit = engine.run("SELECT current_setting('memory_limit')")[0][0]
+    engine.run(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        if re.fullmatch(r"[0-9.]+ [KMGT]?i?B", str(limit)):
+            engine.run(f"SET memory_limit = '{limit}'")
 
 
 def recompute_money(engine: DuckDBEngine, ws: Workspace) -> int:

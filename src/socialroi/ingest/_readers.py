@@ -36,11 +36,13 @@ from socialroi.ingest.presets import Preset, TablePreset, detect, get_preset
 __all__ = [
     "FORMATS",
     "Source",
+    "bytes_per_record",
     "file_sha256",
     "iter_batches",
     "iter_json_lines",
     "iter_records",
     "open_source",
+    "starts_with_bom",
 ]
 
 #: File suffixes each format is recognised by.
@@ -592,6 +594,25 @@ def iter_json_lines(src: Source, on_bytes: Callable[[int], None]) -> Iterator[pa
             on_bytes(_gzip_pos(fh) if src.gzip else fh.tell())
             if not chunk:
                 return
+
+
+def starts_with_bom(src: Source) -> bool:
+    """The (decompressed) file starts with a UTF-8 byte order mark."""
+    with _open_binary(src) as fh:
+        return fh.read(3) == codecs.BOM_UTF8
+
+
+def bytes_per_record(src: Source) -> float:
+    """Bytes of the file (compressed, for .gz) per record, from its first MiB: the progress
+    of a reader that counts records, not bytes."""
+    with _open_binary(src) as fh:
+        head = fh.read(_SNIFF_BYTES)
+        read = _gzip_pos(fh) if src.gzip else len(head)
+    end = head.rfind(b"\n") + 1
+    records = sum(1 for ln in head[:end].split(b"\n") if ln.strip())
+    if not records:
+        return float(max(src.size, 1))
+    return (read * end / max(len(head), 1)) / records
 
 
 def _documents(src: Source, on_bytes: Callable[[int], None]) -> Iterator[Any]:

@@ -15,6 +15,7 @@ preset only renames, reformats and drops, it never types or stores anything itse
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -208,12 +209,13 @@ class TablePreset:
 @dataclass(frozen=True)
 class JsonPreset:
     """A nested-record export (JSON lines, or Parquet/JSON documents turned into JSON lines)
-    mapped by one SQL ``SELECT`` that DuckDB runs over each batch of lines.
+    mapped by one SQL ``SELECT`` that DuckDB runs over each batch of lines (:meth:`sql`) or
+    over its own ``read_json`` of a whole NDJSON file (:meth:`file_sql`).
 
-    ``structure`` is the ``from_json`` target (the fields read, every scalar as text), parsed
-    once per line into ``j``; ``select`` maps each output column (canonical columns, then
-    extra attributes) to SQL over ``j``; records failing ``keep`` are read and counted as
-    skipped. The SQL is constant text of the preset module, never built from the file.
+    ``structure`` is the ``from_json``/``read_json`` target (the fields read, every scalar as
+    text), parsed once per line into ``j``; ``select`` maps each output column (canonical
+    columns, then extra attributes) to SQL over ``j``; records failing ``keep`` are read and
+    counted as skipped. The SQL is constant text of the preset module, never built from the file.
     """
 
     name: str
@@ -240,8 +242,42 @@ class JsonPreset:
             f"(SELECT _row, from_json(line, '{self.structure}') AS j "  # noqa: S608
             f"FROM _json_lines WHERE _valid) WHERE {self.keep}"
         )
+        return self._mapped(rel, names, "")
+
+    def file_sql(self, names: Mapping[str, str], *, gzip: bool) -> str:
+        """The same mapping over DuckDB's own ``read_json`` of a whole NDJSON file (the path
+        is parameter ``$1``): each record read straight into the fields of ``structure``
+        (no sampling, no type detection), ``_row`` its 0-based index among the file's
+        records, in file order (blank lines are not records); every record is returned, with
+        ``_keep`` = ``keep``, so the caller counts the ones left out too."""
+        compression = "gzip" if gzip else "none"
+        rel = (
+            "(SELECT row_number() OVER () - 1 AS _row, t AS j FROM read_json($1, "  # noqa: S608
+            f"format = 'newline_delimited', compression = '{compression}', "
+            f"columns = {self.columns_sql()}) t)"
+        )
+        return self._mapped(rel, names, f", coalesce({self.keep}, false) AS _keep")
+
+    def columns_sql(self) -> str:
+        """``structure`` as the ``columns`` argument of ``read_json`` (a constant)."""
+
+        def sql_type(node: object) -> str:
+            if isinstance(node, str):
+                return node
+            if isinstance(node, list):
+                return sql_type(node[0]) + "[]"
+            assert isinstance(node, dict)  # noqa: S101 - the structure is the preset's constant
+            return "STRUCT(" + ", ".join(f'"{k}" {sql_type(v)}' for k, v in node.items()) + ")"
+
+        top = json.loads(self.structure)
+        text = "{" + ", ".join(f"'{k}': '{sql_type(v)}'" for k, v in top.items()) + "}"
+        if text.count("'") != 4 * len(top):
+            raise ValueError("a read_json structure is a constant without quotes")
+        return text
+
+    def _mapped(self, rel: str, names: Mapping[str, str], tail: str) -> str:
         for layer in self.layers:
             cols = ", ".join(f'{expr} AS "{c}"' for c, expr in layer.items())
             rel = f"(SELECT *, {cols} FROM {rel})"  # noqa: S608
         cols = ", ".join(f'{expr} AS "{names.get(c, c)}"' for c, expr in self.select.items())
-        return f"SELECT {cols}, _row FROM {rel}"  # noqa: S608
+        return f"SELECT {cols}, _row{tail} FROM {rel}"  # noqa: S608

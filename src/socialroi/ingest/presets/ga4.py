@@ -1,10 +1,12 @@
 """GA4 BigQuery export (``events_YYYYMMDD`` rows) → canonical ``web_events``.
 
-The mapping is one SQL ``SELECT`` run by DuckDB over a batch of raw JSON lines: DuckDB's
-``from_json`` parses each line once into the fields below, reading JSON numbers and strings
-alike as text (int64 arrive as strings in one export path and numbers in another, and a param
-can switch between ``string_value`` and ``int_value``). Parquet rows and ``.json`` documents
-are turned into the same JSON lines first, so there is one mapping.
+The mapping is one SQL ``SELECT`` run by DuckDB over the events parsed into the fields below
+(:data:`STRUCTURE`), reading JSON numbers and strings alike as text (int64 arrive as strings in
+one export path and numbers in another, and a param can switch between ``string_value`` and
+``int_value``). An NDJSON file is parsed by DuckDB's ``read_json`` with that structure as its
+``columns``; a file it cannot read, by ``from_json`` line by line (the same fields, the same
+rows). Parquet rows and ``.json`` documents are turned into JSON lines first, so there is one
+mapping.
 
 One export row is one event (ga4-export.md §2, formats.md "GA4 BigQuery export rows"):
 
@@ -49,7 +51,7 @@ _V = "VARCHAR"
 _VALUE = {"string_value": _V, "int_value": _V, "float_value": _V, "double_value": _V}
 _CAMPAIGN = {"source": _V, "medium": _V, "campaign_name": _V, "default_channel_group": _V}
 
-#: What ``from_json`` extracts from a line (every scalar as text).
+#: What ``read_json``/``from_json`` extracts from a line (every scalar as text).
 STRUCTURE: dict[str, object] = {
     "event_date": _V,
     "event_timestamp": _V,
