@@ -12,11 +12,10 @@ import re
 import subprocess
 from pathlib import Path
 
+from _chromium import CHROMIUM, CHROMIUM_ARGS
 from hostile import Built, need_tool
 
 from socialroi.report.charts import NETWORK_COLOURS
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -27,12 +26,7 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         [
             CHROMIUM,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *CHROMIUM_ARGS,
             f"--user-data-dir={profile}",
             "--host-resolver-rules=MAP * ~NOTFOUND",  # no name resolves: no network at all
             "--virtual-time-budget=20000",

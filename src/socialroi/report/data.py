@@ -17,14 +17,6 @@ from typing import Any, Literal
 
 import ibis
 
-from socialroi.attribution import (
-    assisted_conversions,
-    conversions,
-    journeys,
-    null_journeys,
-    top_paths,
-    touchpoints,
-)
 from socialroi.engine import Engine, Tables
 from socialroi.errors import ConfigError
 from socialroi.metrics import (
@@ -40,15 +32,21 @@ from socialroi.metrics.forecast import last_full_month, social_forecast
 from socialroi.metrics.goals import goal_progress
 from socialroi.summary import summary as compute_summary
 
-__all__ = ["COMPARE", "ReportData", "collect", "compare_period"]
+__all__ = [
+    "COMPARE",
+    "ReportData",
+    "campaign_rows",
+    "clv_comparison",
+    "collect",
+    "compare_period",
+    "forecast_values",
+    "top_mention_rows",
+]
 
 #: ``--compare`` choices: the period just before, of the same length, or the same dates a year
 #: earlier.
 COMPARE = ("previous", "yoy")
 
-#: Lookback window of the attribution section (the summary's default).
-WINDOW_DAYS = 90
-TOP_PATHS = 10
 TOP_POSTS = 8
 TOP_MENTIONS = 8
 TOP_CAMPAIGNS = 10
@@ -104,29 +102,6 @@ def _bounds(t: Tables, date_from: dt.date, date_to: dt.date) -> tuple[Any, Any]:
     return ibis.literal(start, type="timestamp"), ibis.literal(end, type="timestamp")
 
 
-def _attribution_reports(
-    engine: Engine, t: Tables, date_from: dt.date, date_to: dt.date
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Assisted conversions and top paths for the customers converted in the period, with the
-    journeys the summary's attribution section credits (customers, 90-day lookback).
-
-    The report itself takes both from the summary's attribution section (which computes them
-    from those very journeys); this builds them on their own for a caller without the section.
-    """
-    lo, hi = _bounds(t, date_from, date_to)
-    tp = touchpoints(t)
-    every = conversions(t, conversion="customer")
-    in_period = every.filter(every.converted_at >= lo, every.converted_at < hi)
-    j = journeys(tp, in_period, window_days=WINDOW_DAYS)
-    nj = null_journeys(tp, every, window_days=WINDOW_DAYS)
-    nj = nj.filter(nj.ended_at >= lo, nj.ended_at < hi)
-    assisted = _rows(engine, assisted_conversions(j))
-    assisted.sort(
-        key=lambda r: (-r["assisted_conversions"], -r["last_conversions"], r["credit_key"])
-    )
-    return assisted, _rows(engine, top_paths(j, nj, limit=TOP_PATHS))
-
-
 def _top_posts(
     engine: Engine, t: Tables, date_from: dt.date, date_to: dt.date
 ) -> list[dict[str, Any]]:
@@ -141,7 +116,7 @@ def _top_posts(
     return _rows(engine, x.order_by([ibis.desc(x.engagements), x.post_id]))
 
 
-def _campaigns(
+def campaign_rows(
     engine: Engine, t: Tables, date_from: dt.date, date_to: dt.date
 ) -> list[dict[str, Any]]:
     """Tracked-link clicks in the period by the link's UTM source, medium and campaign."""
@@ -164,7 +139,7 @@ def _campaigns(
     return _rows(engine, agg)
 
 
-def _top_mentions(
+def top_mention_rows(
     engine: Engine, t: Tables, date_from: dt.date, date_to: dt.date
 ) -> list[dict[str, Any]]:
     lo, hi = _bounds(t, date_from, date_to)
@@ -173,7 +148,7 @@ def _top_mentions(
     return _rows(engine, m.order_by([ibis.desc(m.reach), m.mention_id]).limit(TOP_MENTIONS))
 
 
-def _clv(engine: Engine, workspace_id: str, date_to: dt.date) -> dict[str, Any] | None:
+def clv_comparison(engine: Engine, workspace_id: str, date_to: dt.date) -> dict[str, Any] | None:
     """Historical CLV of social vs other customers to the end of the period, with its bootstrap
     intervals and Welch's test (:func:`socialroi.metrics.clv.historical_clv`); None without
     customers."""
@@ -183,7 +158,7 @@ def _clv(engine: Engine, workspace_id: str, date_to: dt.date) -> dict[str, Any] 
     return dataclasses.asdict(c)
 
 
-def _forecast(engine: Engine, workspace_id: str, date_to: dt.date) -> dict[str, Any] | None:
+def forecast_values(engine: Engine, workspace_id: str, date_to: dt.date) -> dict[str, Any] | None:
     """Forecasts of social leads, customers and revenue after the period's last full month, and
     the goals' pace at the end of the period; None when the history is too short to forecast
     (:data:`socialroi.metrics.forecast.MIN_MONTHS`) and no goal is set."""
@@ -253,14 +228,14 @@ def _collect(
     )
     data.deals_after_social = _rows(engine, deals_after_social(t, date_from, date_to))[0]
     data.top_posts = _top_posts(engine, t, date_from, date_to)
-    data.campaigns = _campaigns(engine, t, date_from, date_to)
+    data.campaigns = campaign_rows(engine, t, date_from, date_to)
     sov = _rows(engine, share_of_voice(t, date_from, date_to))
     order = list(data.summary.get("share_of_voice", {}))
     sov.sort(key=lambda r: order.index(r["brand"]) if r["brand"] in order else len(order))
     data.share_of_voice = sov
-    data.top_mentions = _top_mentions(engine, t, date_from, date_to)
-    for key, value in (("clv_comparison", _clv(engine, workspace_id, date_to)),
-                       ("forecast", _forecast(engine, workspace_id, date_to))):  # fmt: skip
+    data.top_mentions = top_mention_rows(engine, t, date_from, date_to)
+    for key, value in (("clv_comparison", clv_comparison(engine, workspace_id, date_to)),
+                       ("forecast", forecast_values(engine, workspace_id, date_to))):  # fmt: skip
         if value is not None:
             data.extra.setdefault(key, value)
     return data

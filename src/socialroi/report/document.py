@@ -31,6 +31,7 @@ __all__ = [
     "PAPER_SIZES",
     "LocalOnlyFetcher",
     "RenderedReport",
+    "format_cell",
     "headline",
     "metrics_table",
     "render_html",
@@ -145,7 +146,9 @@ def render_report(data: ReportData) -> RenderedReport:
     return RenderedReport(data, render_sections(data))
 
 
-def _cell(value: Any, kind: str, currency: str) -> str:
+def format_cell(value: Any, kind: str, currency: str) -> str:
+    """A table cell as the report prints it: counts with thousands separators, money and
+    numbers to 2 decimals, ratios as percentages, a missing value as an en dash."""
     if value is None:
         return "–"
     if kind == "count":
@@ -161,7 +164,7 @@ def _cell(value: Any, kind: str, currency: str) -> str:
 
 def _env() -> Environment:
     env = template_env()
-    env.filters["cell"] = _cell
+    env.filters["cell"] = format_cell
     env.filters["money_in"] = narrative.fmt_money
     env.filters["times"] = narrative.fmt_times
     return env

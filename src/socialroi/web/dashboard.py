@@ -27,7 +27,7 @@ from markupsafe import Markup
 from socialroi.errors import SocialRoiError
 from socialroi.report import collect, render_html, render_report, write_pdf
 from socialroi.report.charts import embed_json, vega_script
-from socialroi.report.document import _cell
+from socialroi.report.document import format_cell
 from socialroi.report.narrative import fmt_money, fmt_pct, fmt_times
 from socialroi.web.app import state
 from socialroi.web.auth import page_scope
@@ -92,7 +92,7 @@ def _kpi(value: float | None, kind: str, currency: str) -> str:
     return "–" if value is None else f"{value:,}"
 
 
-templates.env.filters["cell"] = _cell
+templates.env.filters["cell"] = format_cell
 templates.env.filters["kpi"] = _kpi
 templates.env.filters["pct"] = fmt_pct
 templates.env.filters["embed_json"] = lambda spec: Markup(embed_json(spec))  # noqa: S704

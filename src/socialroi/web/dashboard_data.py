@@ -348,7 +348,7 @@ def networks(scope: Scope, period: Period) -> PageData:
         page.empty = _EMPTY
     data = _report_data(scope, period, now)
     data.previous = before
-    data.campaigns = report_data._campaigns(scope.engine, scope.tables(), *period.span)
+    data.campaigns = report_data.campaign_rows(scope.engine, scope.tables(), *period.span)
     _fill(page, _section("channels", data))
     return page
 
@@ -363,9 +363,9 @@ def attribution(scope: Scope, period: Period) -> PageData:
     summary["attribution"] = attribution_section(scope.engine, scope.workspace_id, *period.span)
     page.data = {"attribution": summary["attribution"]}
     data = _report_data(scope, period, summary)
-    data.assisted, data.top_paths = report_data._attribution_reports(
-        scope.engine, scope.tables(), *period.span
-    )
+    # the section's own assisted conversions and top paths, as the report takes them
+    data.assisted = list(summary["attribution"].get("assisted", []))
+    data.top_paths = list(summary["attribution"].get("top_paths", []))
     page.data |= {"assisted": data.assisted, "top_paths": data.top_paths}
     if not summary["attribution"].get("conversions"):
         page.empty = "No customer converted in this period, so there is nothing to attribute."
@@ -511,7 +511,7 @@ def share_of_voice_page(scope: Scope, period: Period) -> PageData:
     order = list(sov)
     rows.sort(key=lambda r: order.index(r["brand"]) if r["brand"] in order else len(order))
     data.share_of_voice = rows
-    data.top_mentions = report_data._top_mentions(scope.engine, t, *period.span)
+    data.top_mentions = report_data.top_mention_rows(scope.engine, t, *period.span)
     page.data = {"share_of_voice": sov, "brands": rows, "top_mentions": data.top_mentions}
     if not rows:
         page.empty = "No mention in this period: import mentions.csv."
@@ -525,7 +525,7 @@ def clv(scope: Scope, period: Period) -> PageData:
     """Historical CLV of social vs other customers to the end of the period (bootstrap
     intervals, Welch's test)."""
     page = _new("clv", scope, period)
-    value = report_data._clv(scope.engine, scope.workspace_id, period.date_to)
+    value = report_data.clv_comparison(scope.engine, scope.workspace_id, period.date_to)
     page.data = {"clv": value}
     if value is None:
         page.empty = "No customer up to the end of this period: import contacts.csv and deals.csv."
@@ -541,7 +541,7 @@ def clv(scope: Scope, period: Period) -> PageData:
 def forecast(scope: Scope, period: Period) -> PageData:
     """Forecasts after the period's last full month (80 % and 95 % intervals) and goal pace."""
     page = _new("forecast", scope, period)
-    value = report_data._forecast(scope.engine, scope.workspace_id, period.date_to)
+    value = report_data.forecast_values(scope.engine, scope.workspace_id, period.date_to)
     page.data = {"forecast": value}
     if value is None:
         page.empty = (

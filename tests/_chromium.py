@@ -1,5 +1,6 @@
 """Debian's headless Chromium for the browser tests: its path and launch flags, in one place
-(the e2e journey and the dashboard's chart test launch it the same way)."""
+(the e2e journey and the dashboard's chart test launch it through Playwright, the report's
+offline test runs the binary itself with the same flags)."""
 
 from __future__ import annotations
 
