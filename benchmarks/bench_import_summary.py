@@ -123,9 +123,11 @@ def main() -> None:
         f"{args.n:,} generated web events ({size_mib:,.0f} MiB CSV; "
         "`benchmarks/gen_web_events.py`), each step a separate process.\n\n"
         + "\n".join(table)
-        + f"\n\nsocialroi import takes {ratio_import:.2f}× DuckDB's bare read_csv (it also "
+        + f"\n\nsocialroi import takes {ratio_import:.2f}× DuckDB's bare read_csv: it also "
         "validates every cell, converts time zones and currencies, deduplicates on event_id and "
-        "is atomic). The channel summary takes "
+        "is atomic, and it ends by building the stored sessions and daily aggregates "
+        "(`socialroi.aggregates`) that every later summary, report and dashboard page reads. "
+        "That is why the channel summary, read from those tables, takes "
         f"{ratio_summary:.2f}× the bare sessionisation query (it also classifies channels and "
         "networks, identifies people and computes leads, customers, revenue and costs); the "
         f"whole `socialroi summary` JSON takes {ratio_full:.2f}× (it adds touchpoints, journeys "
