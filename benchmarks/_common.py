@@ -24,13 +24,16 @@ class Measured:
 
 
 _CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 t0 = time.perf_counter()
 ns = {}
 exec(compile(sys.argv[1], "<bench step>", "exec"), ns)
 out = ns.get("RESULT", {})
 elapsed = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+# VmHWM belongs to this process's own address space; ru_maxrss survives exec and so reports
+# the parent's size when the parent was bigger (e.g. right after generating the data)
+with open("/proc/self/status") as status:
+    peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) / 1024.0
 print("@@RESULT@@" + json.dumps({"seconds": elapsed, "peak_rss_mib": peak, "output": out}))
 """
 
