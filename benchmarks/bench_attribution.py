@@ -89,9 +89,9 @@ MARKOV = (
     SETUP
     + """
 from socialroi.attribution.markov import markov_from_transitions
-from socialroi.attribution.reports import transitions
+from socialroi.attribution.reports import count_transitions
 tot = eng.execute(cv.aggregate(n=cv.count(), v=cv.value.sum())).to_pylist()[0]
-r = markov_from_transitions(eng.execute(transitions(j, nj)), tot["n"], tot["v"])
+r = markov_from_transitions(count_transitions(eng, j, nj), tot["n"], tot["v"])
 RESULT = {{"conversions": tot["n"], "removal_effects": r.removal_effects,
            "credit": r.conversions}}
 """

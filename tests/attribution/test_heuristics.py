@@ -27,6 +27,7 @@ from socialroi.attribution import (
     touchpoints,
     transitions,
 )
+from socialroi.attribution.reports import count_transitions
 from socialroi.engine import DuckDBEngine, Engine
 from socialroi.errors import ConfigError
 
@@ -266,6 +267,12 @@ def test_heuristics_same_on_both(
             key=lambda r: (r["from_state"], r["to_state"]),
         )
         assert lean_trans == trans
+        # in parts, ordered by time alone, the tied steps again in exact order
+        parts = sorted(
+            count_transitions(engine, j, lean_nj).to_pylist(),
+            key=lambda r: (r["from_state"], r["to_state"]),
+        )
+        assert parts == [{**r, "value": pytest.approx(r["value"])} for r in trans]
         return {
             "credit": sorted(rows, key=lambda r: (r["model"], r["credit_key"])),
             "paths": sorted(paths, key=lambda r: r["path"]),

@@ -27,12 +27,12 @@ from socialroi.attribution.heuristics import (
 )
 from socialroi.attribution.markov import MarkovResult, markov_attribution, markov_from_transitions
 from socialroi.attribution.reports import (
-    all_steps,
     assisted_conversions,
     channel_sets,
+    count_steps,
+    count_transitions,
     path_counts,
     path_length_distribution,
-    step_counts,
     time_lag_distribution,
     top_converting_paths,
     top_paths,
@@ -304,7 +304,7 @@ def _lean_paths(
     nulls: list[int] | None = None
     trans = None
     if depth <= MAX_STEP_DEPTH:
-        counts = engine.execute(step_counts(all_steps(j, lean, depth), paths))
+        counts = count_steps(engine, j, lean, depth, paths)
         found = [0] * len(paths)
         for row in counts.select(["_match", "_last", "_count"]).to_pylist():
             if row["_match"] is not None and row["_last"]:
@@ -313,7 +313,7 @@ def _lean_paths(
         if with_transitions:
             trans = engine.execute(transitions_of_steps(ibis.memtable(counts)))
     elif with_transitions:
-        trans = engine.execute(transitions(j, lean))
+        trans = count_transitions(engine, j, lean)
     if nulls is None:
         # a top path longer than MAX_STEP_DEPTH: count null journeys by their signature
         return _rows(engine, top_paths(j, lean.rows(), limit=top)), trans

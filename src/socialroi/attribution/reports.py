@@ -15,8 +15,11 @@ from collections.abc import Sequence
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from socialroi.attribution.touchpoints import STEP_COLUMNS, NullJourneys, journey_steps
+from socialroi.engine import Engine
 from socialroi.errors import ConfigError
 
 __all__ = [
@@ -27,7 +30,10 @@ __all__ = [
     "TIME_LAG_BUCKETS",
     "all_steps",
     "assisted_conversions",
+    "MAX_TIED_PEOPLE",
     "channel_sets",
+    "count_steps",
+    "count_transitions",
     "path_counts",
     "path_length_distribution",
     "step_counts",
@@ -409,9 +415,11 @@ def step_counts(steps: ir.Table, paths: Sequence[Sequence[str]] = ()) -> ir.Tabl
     ``_match`` is, on the last touch of a null journey whose whole path is ``paths[i]``
     (repeats kept), ``i``; else null. The steps need ``_lag1`` … ``_lag<max len(path)>``.
     Columns ``_prev``, ``_key``, ``_last``, ``_is_null``, ``_match``, ``_count``, ``_value``:
-    a few hundred rows whatever the number of touches.
+    a few hundred rows whatever the number of touches. Steps with a ``_tied`` column
+    (``NullJourneys.never_converted_steps(how="fast")``) are also counted by it.
     """
-    depth = len(steps.columns) - len(STEP_COLUMNS)
+    tied = "_tied" in steps.columns
+    depth = len(steps.columns) - len(STEP_COLUMNS) - tied
     whens: list[tuple[ir.BooleanValue, int]] = []
     for i, path in enumerate(paths):
         m = len(path)
@@ -423,13 +431,92 @@ def step_counts(steps: ir.Table, paths: Sequence[Sequence[str]] = ()) -> ir.Tabl
             cond = cond & (steps[f"_lag{k}"] == path[m - 1 - k])
         whens.append((cond & steps[f"_lag{m}"].isnull(), i))
     match = ibis.cases(*whens, else_=ibis.null("int64")) if whens else ibis.null("int64")
-    return steps.group_by(
-        _prev=steps._lag1,
-        _key=steps._key,
-        _last=steps._last,
-        _is_null=steps._is_null,
-        _match=match.cast("int64"),
-    ).aggregate(_count=steps.count(), _value=steps._value.sum())
+    by: dict[str, ir.Value] = {
+        "_prev": steps._lag1,
+        "_key": steps._key,
+        "_last": steps._last,
+        "_is_null": steps._is_null,
+        "_match": match.cast("int64"),
+    }
+    if tied:
+        by["_tied"] = steps._tied
+    return steps.group_by(**by).aggregate(_count=steps.count(), _value=steps._value.sum())
+
+
+#: With more people than this whose steps depend on the order of touches at the same instant,
+#: :func:`count_steps` counts the never-converters' steps again in exact order rather than
+#: fetching those people's ids.
+MAX_TIED_PEOPLE = 10_000
+
+_COUNT_SCHEMA = pa.schema([
+    ("_prev", pa.string()), ("_key", pa.string()), ("_last", pa.bool_()),
+    ("_is_null", pa.int64()), ("_match", pa.int64()), ("_count", pa.int64()),
+    ("_value", pa.float64()),
+])  # fmt: skip
+
+
+def count_steps(
+    engine: Engine,
+    journeys: ir.Table,
+    null_journeys: ir.Table | NullJourneys | None = None,
+    depth: int = 1,
+    paths: Sequence[Sequence[str]] = (),
+) -> pa.Table:
+    """:func:`step_counts` of :func:`all_steps`, computed: the same counts (in any row order).
+
+    With :class:`~socialroi.attribution.touchpoints.NullJourneys` the counts come in parts,
+    one query each, added up here (so the engine holds one part's sort at a time): the
+    converting journeys, the null journeys of people with conversions, and those of people
+    without, ordered by time alone (``how="fast"``). That pass marks the few steps that the
+    order of touches at the same instant could change; they are counted again in exact order
+    (ties by ``touchpoint_id``) for those people only (``how="ties"``), or, with more than
+    :data:`MAX_TIED_PEOPLE` such people, every never-converter's steps are.
+
+    Tested by ``tests/attribution/test_touchpoints.py::test_null_journey_steps_match_rows``.
+    """
+    if not isinstance(null_journeys, NullJourneys):
+        return engine.execute(step_counts(all_steps(journeys, null_journeys, depth), paths))
+    lean = null_journeys
+    fast = engine.execute(step_counts(lean.never_converted_steps(depth, "fast"), paths))
+    people = pc.unique(fast["_tied"]).drop_null()
+    # the converting journeys and the null journeys of people with conversions are few rows:
+    # one query, after the large pass rather than beside it
+    rest = [
+        journey_steps(_unshared_rows(journeys, None), depth),
+        lean.converter_steps(depth),
+    ]
+    parts = []
+    if len(people) > MAX_TIED_PEOPLE:
+        rest.append(lean.never_converted_steps(depth))
+    else:
+        parts.append(fast.filter(pc.is_null(fast["_tied"])).drop_columns(["_tied"]))
+        if len(people):
+            tied = ibis.memtable(pa.table({"_tied": people}))
+            rest.append(lean.never_converted_steps(depth, "ties", tied))
+    parts.append(engine.execute(step_counts(ibis.union(*rest), paths)))
+    both = pa.concat_tables([p.select(_COUNT_SCHEMA.names).cast(_COUNT_SCHEMA) for p in parts])
+    keys = ["_prev", "_key", "_last", "_is_null", "_match"]
+    summed = both.group_by(keys, use_threads=False).aggregate(
+        [("_count", "sum"), ("_value", "sum")]
+    )
+    cols = {k: summed[k] for k in keys}
+    cols |= {"_count": summed["_count_sum"], "_value": summed["_value_sum"]}
+    return pa.table(cols).cast(_COUNT_SCHEMA)
+
+
+def count_transitions(
+    engine: Engine,
+    journeys: ir.Table,
+    null_journeys: ir.Table | NullJourneys | None = None,
+    *,
+    collapse_repeats: bool = True,
+) -> pa.Table:
+    """:func:`transitions`, computed from :func:`count_steps` (its parts, its exact ties)."""
+    if not isinstance(null_journeys, NullJourneys):
+        expr = transitions(journeys, null_journeys, collapse_repeats=collapse_repeats)
+        return engine.execute(expr)
+    counts = count_steps(engine, journeys, null_journeys)
+    return engine.execute(transitions_of_steps(ibis.memtable(counts), collapse_repeats))
 
 
 def transitions_of_steps(pairs: ir.Table, collapse_repeats: bool = True) -> ir.Table:

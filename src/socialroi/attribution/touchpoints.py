@@ -33,6 +33,7 @@ __all__ = [
     "MAX_STEP_DEPTH",
     "NULL_JOURNEY_COLUMNS",
     "STEP_COLUMNS",
+    "StepPass",
     "TOUCHPOINT_COLUMNS",
     "NullJourneys",
     "conversions",
@@ -651,8 +652,16 @@ def _check_depth(depth: int) -> None:
         raise ConfigError(f"depth must be a whole number from 1 to {MAX_STEP_DEPTH}, got {depth!r}")
 
 
+#: How :func:`_never_converted_steps` orders a person's touches and which rows it returns.
+StepPass = Literal["exact", "fast", "ties"]
+
+
 def _never_converted_steps(
-    tp: ir.Table, span: int, depth: int, ended: tuple[ir.Value, ir.Value] | None
+    tp: ir.Table,
+    span: int,
+    depth: int,
+    ended: tuple[ir.Value, ir.Value] | None,
+    how: StepPass = "exact",
 ) -> ir.Table:
     """:func:`journey_steps` of the null journeys of people who never converted, in ONE ordered
     pass over their touchpoints (no journey numbering first).
@@ -661,31 +670,58 @@ def _never_converted_steps(
     one (:func:`_never_converted`); as those are a suffix of the person's touches in time
     order, a touch's predecessor in the journey is its predecessor in the person's order when
     that one is inside the window too, and the journey's last touch is the person's last.
+
+    ``how``: ``exact`` orders by time, ties by ``touchpoint_id``, and returns every step.
+    ``fast`` orders by time alone — a narrower sort, and touches at the same instant are rare —
+    and adds ``_tied``: the person, on the steps whose output the order of equal times could
+    change (a touch whose time equals the next one's, or whose ``depth + 1`` predecessors'
+    times are not all different from their neighbours'), else null. ``ties`` orders exactly
+    and returns only those steps. Which positions are tied depends only on the sorted times,
+    the same in both orders, so the ``fast`` steps without ``_tied`` plus the ``ties`` steps
+    of the tied people are exactly the ``exact`` steps (:func:`socialroi.attribution.reports.
+    count_steps`).
     """
-    tp = tp.mutate(_ep=_epoch(tp.touched_at))
+    order = [tp.touched_at] if how == "fast" else [tp.touched_at, tp.touchpoint_id]
     # one window (same partition and order for every column): the engine sorts once
-    w = ibis.window(group_by=tp.person_id, order_by=[tp.touched_at, tp.touchpoint_id])
-    cols: dict[str, ir.Value] = {"_end": tp._ep.max().over(w), "_next": tp._ep.lead().over(w)}
+    w = ibis.window(group_by=tp.person_id, order_by=order)
+    at = tp.touched_at
+    cols: dict[str, ir.Value] = {"_end_at": at.max().over(w), "_next_at": at.lead().over(w)}
+    lags = depth if how == "exact" else depth + 1
+    for k in range(1, lags + 1):
+        cols[f"_t{k}"] = at.lag(k).over(w)
     for k in range(1, depth + 1):
         cols[f"_k{k}"] = tp.credit_key.lag(k).over(w)
-        cols[f"_e{k}"] = tp._ep.lag(k).over(w)
-    if ended is not None:
-        cols["_ended_at"] = tp.touched_at.max().over(w)
     x = tp.mutate(**cols)
-    keep = [(x._end - x._ep) < span]
+    end = _epoch(x._end_at)
+    keep = [(end - _epoch(x.touched_at)) < span]
     if ended is not None:
-        keep += [x._ended_at >= ended[0], x._ended_at < ended[1]]
+        keep += [x._end_at >= ended[0], x._end_at < ended[1]]
+    if how == "ties":
+        keep.append(_tied(x, depth))
     x = x.filter(*keep)
     null_s = ibis.null("string")
-    return x.select(
-        _key=x.credit_key.cast("string"),
-        _last=x._next.isnull(),
-        _is_null=ibis.literal(1, type="int64"),
-        _value=ibis.literal(0.0, type="float64"),
-        **{_lag_name(k): ibis.ifelse((x._end - x[f"_e{k}"]) < span,
+    cols = {
+        "_key": x.credit_key.cast("string"),
+        "_last": x._next_at.isnull(),
+        "_is_null": ibis.literal(1, type="int64"),
+        "_value": ibis.literal(0.0, type="float64"),
+        **{_lag_name(k): ibis.ifelse((end - _epoch(x[f"_t{k}"])) < span,
                                      x[f"_k{k}"].cast("string"), null_s)
            for k in range(1, depth + 1)},
-    )  # fmt: skip
+    }  # fmt: skip
+    if how == "fast":
+        cols["_tied"] = ibis.ifelse(_tied(x, depth), x.person_id, null_s)
+    return x.select(**cols)
+
+
+def _tied(x: ir.Table, depth: int) -> ir.BooleanValue:
+    """Whether a step of :func:`_never_converted_steps` could change with the order of equal
+    times: two neighbours among its ``depth + 1`` predecessors, itself and its successor
+    share a time."""
+    times = [x.touched_at, *(x[f"_t{k}"] for k in range(1, depth + 2))]
+    equal = [x._next_at == x.touched_at]
+    equal += [a == b for a, b in zip(times, times[1:], strict=False)]
+    return ibis.or_(*(e.fill_null(False) for e in equal))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -743,17 +779,42 @@ class NullJourneys:
     def steps(self, depth: int = 1) -> ir.Table:
         """:func:`journey_steps` of every null journey (``_is_null`` 1, ``_value`` 0).
 
-        People who never converted: one ordered pass over their touchpoints. People with
-        conversions: their null journeys' rows (:func:`null_journeys`), then the same columns.
+        People who never converted: one ordered pass over their touchpoints
+        (:meth:`never_converted_steps`). People with conversions: their null journeys' rows
+        (:func:`null_journeys`), then the same columns (:meth:`converter_steps`).
         """
+        return ibis.union(self.never_converted_steps(depth), self.converter_steps(depth))
+
+    def _per_person(self) -> ir.Table:
+        cv = self.conversions
+        return cv.group_by(_cv_person=cv.person_id.cast("string")).aggregate(
+            _n_conv=cv.count(), _conv_at=cv.converted_at.cast(TIMESTAMP).max()
+        )
+
+    def never_converted_steps(
+        self, depth: int = 1, how: StepPass = "exact", people: ir.Table | None = None
+    ) -> ir.Table:
+        """The steps of the null journeys of people without conversions, in one ordered pass.
+
+        ``how`` (``exact``, ``fast`` or ``ties``) as :func:`_never_converted_steps`;
+        ``people``: only the persons in its ``_tied`` column (for ``ties``).
+        """
+        _check_depth(depth)
+        tp = _canonical(self.touchpoints)
+        per = self._per_person()
+        never = tp.anti_join(per, tp.person_id == per._cv_person)
+        if people is not None:
+            never = never.semi_join(people, never.person_id == people._tied)
+        span = self.window_days * _DAY_S
+        return _never_converted_steps(never, span, depth, self._ended(), how)
+
+    def converter_steps(self, depth: int = 1) -> ir.Table:
+        """The steps of the null journeys of people with conversions (the segment rules)."""
         _check_depth(depth)
         span = self.window_days * _DAY_S
         tp = _canonical(self.touchpoints)
         cv = self.conversions
-        per = cv.group_by(_cv_person=cv.person_id.cast("string")).aggregate(
-            _n_conv=cv.count(), _conv_at=cv.converted_at.cast(TIMESTAMP).max()
-        )
-        never = tp.anti_join(per, tp.person_id == per._cv_person)
+        per = self._per_person()
         some = tp.join(per, tp.person_id == per._cv_person)
         # A touch of a one-conversion person up to the conversion and less than the window
         # before it is in that conversion's journey, never in a null one: leave it out of the
@@ -772,6 +833,4 @@ class NullJourneys:
             _id=seg.journey_id, credit_key=seg.credit_key, position=seg.position, n=seg.n,
             value=ibis.literal(0.0, type="float64"), _is_null=ibis.literal(1, type="int64"),
         )  # fmt: skip
-        return ibis.union(
-            _never_converted_steps(never, span, depth, ended), journey_steps(seg_rows, depth)
-        )
+        return journey_steps(seg_rows, depth)
