@@ -27,6 +27,7 @@ section "Attribution" of benchmarks/RESULTS.md. The CPU load before the run is r
 machine is shared).
 
     python benchmarks/bench_attribution.py [--sizes 1000000 10000000 30000000] [--steps …]
+        [--repeat 3]
 
 (`--sizes` with no size rewrites the section from the results kept in benchmarks/data.)
 """
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 from pathlib import Path
 
@@ -43,7 +45,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import HERE, run_step, write_section  # noqa: E402
+from _common import HERE, Measured, run_step, write_section  # noqa: E402
 from gen_touchpoints import add_canonical, generate  # noqa: E402
 
 CA_PYTHON = HERE / ".venv-ca" / "bin" / "python"
@@ -147,6 +149,12 @@ def main() -> None:
         default=None,
         help="only these steps: floor floor_str markov all boot ca",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each step, taken in turns (each step's time is the median)",
+    )
     args = parser.parse_args()
     data = HERE / "data"
     data.mkdir(exist_ok=True)
@@ -178,15 +186,22 @@ def main() -> None:
         if not args.no_ca and CA_PYTHON.exists():
             plan.append(("ca", "ChannelAttribution markov_model order 1 (+ path table)",
                          CHANNEL_ATTRIBUTION, str(CA_PYTHON)))  # fmt: skip
-        for key, label, code, python in plan:
-            if args.steps is not None and key not in args.steps:
-                continue
-            print(f"{n:,}: {label} …", flush=True)
-            m = run_step(code.format(db=str(db)), python=python)
-            steps[key] = {"label": label, "seconds": m.seconds, "peak": m.peak_rss_mib,
-                          "output": m.output, "load": load}  # fmt: skip
-            shown = {k: v for k, v in m.output.items() if k not in ("removal_effects", "credit")}
-            print(f"   {m.seconds:8.2f} s  {m.peak_rss_mib:7.0f} MiB  {shown}", flush=True)
+        chosen = [p for p in plan if args.steps is None or p[0] in args.steps]
+        runs: dict[str, list[Measured]] = {key: [] for key, *_ in chosen}
+        # in turns, so that a change of load during the run weighs on every step alike
+        for _ in range(max(1, args.repeat)):
+            for key, label, code, python in chosen:
+                print(f"{n:,}: {label} …", flush=True)
+                m = run_step(code.format(db=str(db)), python=python)
+                runs[key].append(m)
+                shown = {k: v for k, v in m.output.items()
+                         if k not in ("removal_effects", "credit")}  # fmt: skip
+                print(f"   {m.seconds:8.2f} s  {m.peak_rss_mib:7.0f} MiB  {shown}", flush=True)
+        for key, label, *_ in chosen:
+            times = sorted(m.seconds for m in runs[key])
+            steps[key] = {"label": label, "seconds": statistics.median(times),
+                          "runs": times, "peak": max(m.peak_rss_mib for m in runs[key]),
+                          "output": runs[key][-1].output, "load": load}  # fmt: skip
         saved[str(n)] = steps
         store.write_text(json.dumps(saved, indent=1), encoding="utf-8")
     body = _body(saved, args.seed)
@@ -211,9 +226,12 @@ def _body(saved: dict[str, dict[str, dict[str, object]]], seed: int) -> str:
             out = m["output"]
             assert isinstance(out, dict)
             shown = {k: v for k, v in out.items() if k not in ("removal_effects", "credit")}
+            runs = m.get("runs") or [m["seconds"]]
+            assert isinstance(runs, list)
+            spread = " / ".join(f"{float(t):.2f}" for t in runs)
             lines.append(
-                f"| {n:,} | {m['label']} | {_seconds(m):.2f} | {n / _seconds(m):,.0f} | "
-                f"{float(m['peak']):.0f} | {shown} | {m['load']} |"  # type: ignore[arg-type]
+                f"| {n:,} | {m['label']} | {_seconds(m):.2f} | {spread} | "
+                f"{n / _seconds(m):,.0f} | {float(m['peak']):.0f} | {shown} | {m['load']} |"  # type: ignore[arg-type]
             )
         floor = _seconds(steps["floor"])
         notes.append(
@@ -278,11 +296,13 @@ def _body(saved: dict[str, dict[str, dict[str, object]]], seed: int) -> str:
         "production stores them; the second row of each size is the floor query on those). "
         "Each step is a separate process (its time includes Python start, imports and reading "
         "the database); DuckDB runs with its defaults (2 threads, no memory limit) in every "
-        "step. The machine's 2 cores are shared with other engineers' work: the load average "
-        "(1 / 5 / 15 min) before each size is in the last column, and every time is an upper "
-        "bound.\n\n"
-        "| touchpoints | step | seconds | touchpoints/s | peak RSS (MiB) | output | load |\n"
-        "|---:|---|---:|---:|---:|---|---|\n" + "\n".join(lines) + "\n\n" + "\n".join(notes)
+        "step. Every step runs several times, the steps taking turns, and its time is the "
+        "median of its runs (all of them listed); the peak is the largest of its runs. The "
+        "load average (1 / 5 / 15 min) before each size is in the last column: on a shared "
+        "machine every time is an upper bound.\n\n"
+        "| touchpoints | step | seconds (median) | runs (s) | touchpoints/s | peak RSS (MiB) "
+        "| output | load |\n"
+        "|---:|---|---:|---|---:|---:|---|---|\n" + "\n".join(lines) + "\n\n" + "\n".join(notes)
     )
 
 
