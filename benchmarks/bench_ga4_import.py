@@ -145,14 +145,16 @@ def main() -> None:
         + "."
         + " The import lets DuckDB read the file itself: `read_json` with the preset's fields as "
         "an explicit `columns=` schema (no sampling, no type detection), in a separate in-memory "
-        "database allowed that one file (the main database keeps external access off), the "
+        "database allowed that one file (the main database keeps external access off), read "
+        "and mapped on every thread, the records numbered in file order as they arrive, the "
         "mapped rows streamed as Arrow into one statement that types and checks them set-wise "
         "into the stage (DuckDB under `IMPORT_MEMORY_LIMIT` = 1 GB, spilling to `<db>.tmp`; "
         "the reader under 512 MB); then dedupe, merge and ledger in one transaction, the "
         "sha256 computed in a thread meanwhile; the refresh of the derived tables under the "
-        "same 1 GB limit (`derived_refreshed` counts the derived tables recorded fresh). A file "
-        "DuckDB cannot read (a malformed line) goes through the block reader instead, which "
-        "names the line."
+        "same 1 GB limit, the sessions of a first import computed a slice of visitors "
+        "(about 500k events) at a time (`derived_refreshed` counts the derived tables "
+        "recorded fresh). A file DuckDB cannot read (a malformed line) goes through the block "
+        "reader instead, which names the line."
     )
     write_section("GA4 import", body)
     print("wrote the section 'GA4 import' of benchmarks/RESULTS.md")

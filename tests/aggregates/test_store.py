@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from socialroi.aggregates import rebuild, refresh
+import pytest
+
+from socialroi.aggregates import _store, rebuild, refresh
 from socialroi.engine import DuckDBEngine
 from socialroi.visits import sessions
 
@@ -79,6 +81,34 @@ def test_two_batches_give_the_sessions_of_one(duck: DuckDBEngine) -> None:
     done = refresh(duck, "ws")
     assert done is not None and done.sessions == "incremental:3"  # a, b and c recomputed
     assert stored(duck) == EXPECTED == computed(duck)
+
+
+def test_sessions_computed_in_visitor_slices_equal_one_piece(
+    duck: DuckDBEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a first import of 10M events computes its sessions 500k events at a time; here 2 events
+    monkeypatch.setattr(_store, "_PART_EVENTS", 2)
+    slices: list[object] = []
+    real = _store.replace_rows
+
+    def spy(*args: Any, **kwargs: Any) -> None:
+        slices.append(kwargs.get("parts"))
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(_store, "replace_rows", spy)
+    load(duck, FIRST)
+    done = refresh(duck, "ws")
+    assert done is not None and done.sessions == "full"
+    assert stored(duck) == [
+        ("a:a1", 2, T0 + timedelta(minutes=10), "linkedin"),
+        ("b:b1", 1, T0, None),
+    ]
+    load(duck, SECOND)
+    done = refresh(duck, "ws")
+    assert done is not None and done.sessions == "incremental:3"
+    assert stored(duck) == EXPECTED == computed(duck)
+    # 3 events in ceil(3 / 2) = 2 slices; then a, b and c's 6 events in 3
+    assert slices == [("visitor_id", "_derived_changed", 2), ("visitor_id", "_derived_changed", 3)]
 
 
 def test_the_writers_hint_and_a_hint_that_misses_a_visitor(duck: DuckDBEngine) -> None:

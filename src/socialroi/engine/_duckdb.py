@@ -139,6 +139,9 @@ class DuckDBEngine(Engine):
             con.execute("SET allowed_paths = ?", [[str(path)]])
             con.execute("SET enable_external_access = false")
             con.execute(f"SET memory_limit = '{memory_limit}'")
+            # results in the order of the file (the default, relied on: the GA4 import numbers
+            # the records as they arrive, so DuckDB may read the file on every thread)
+            con.execute("SET preserve_insertion_order = true")
             other = object.__new__(DuckDBEngine)
             other.path = ":memory:"
             other.con = con

@@ -38,9 +38,11 @@ if TYPE_CHECKING:
 __all__ = [
     "CHANGED",
     "DERIVED_NAMES",
+    "all_visitors",
     "changed_visitors",
     "compiled",
     "derived_tables",
+    "event_count",
     "fingerprint",
     "forget",
     "replace_rows",
@@ -118,6 +120,7 @@ def replace_rows(
     sources: tuple[str, ...],
     keys: tuple[str, str] | None = None,
     state: dict[str, str] | None = None,
+    parts: tuple[str, str, int] | None = None,
 ) -> None:
     """Replace the workspace's rows of ``derived_<name>`` by the rows of ``query`` (its SQL and
     column names: :func:`compiled`), then record the sources' fingerprint — all in one
@@ -127,6 +130,11 @@ def replace_rows(
     table's ``column`` (an incremental refresh), instead of all the workspace's rows.
     ``state``: extra statements' SQL run in the same transaction, keyed by a label (the refresh
     of ``derived_visitors``), each with ``$ws`` bound to the workspace.
+    ``parts``: ``(column, temp_table, n)`` — run ``query`` (which reads the temp table) ``n``
+    times, the temp table holding one hash slice of its ``column`` each time (the whole set
+    again after), for a query whose rows of one key depend on that key's rows only: the same
+    rows, in memory bounded by a slice (in one piece, the sessions of 10M events spill four
+    window sorts of 3 GB each).
     """
     if name not in DERIVED_NAMES:
         raise ConfigError(f"unknown derived table {name!r}", hint=f"one of {DERIVED_NAMES}")
@@ -150,7 +158,22 @@ def replace_rows(
             col, temp = keys
             where += f" AND {col} IN (SELECT {col} FROM {temp})"
         engine.run(f"DELETE FROM {table} WHERE {where}", {"ws": workspace_id})
-        engine.run(f"INSERT INTO {table} SELECT * FROM ({sql})")
+        if parts is None:
+            engine.run(f"INSERT INTO {table} SELECT * FROM ({sql})")
+        else:
+            col, temp, n = parts
+            engine.run(
+                f"CREATE OR REPLACE TEMP TABLE {_PARTS} AS "
+                f"SELECT {col}, hash({col}) % {int(n)} AS _part FROM {temp}"
+            )
+            for part in range(int(n)):
+                engine.run(f"DELETE FROM {temp}")
+                engine.run(f"INSERT INTO {temp} SELECT {col} FROM {_PARTS} WHERE _part = $p",
+                           {"p": part})  # fmt: skip
+                engine.run(f"INSERT INTO {table} SELECT * FROM ({sql})")
+            engine.run(f"DELETE FROM {temp}")
+            engine.run(f"INSERT INTO {temp} SELECT {col} FROM {_PARTS}")
+            engine.run(f"DROP TABLE {_PARTS}")
         for statement in (state or {}).values():
             engine.run(statement, {"ws": workspace_id})
         engine.run("DELETE FROM derived_state WHERE workspace_id = ? AND name = ?",
@@ -200,6 +223,8 @@ def forget(engine: DuckDBEngine, workspace_id: str) -> None:
 
 #: The temp table of visitors an incremental refresh recomputes (column ``visitor_id``).
 CHANGED = "_derived_changed"
+#: The temp table of a split refresh's keys and their slice (:func:`replace_rows` ``parts``).
+_PARTS = "_derived_parts"
 _SIG = (
     "SELECT workspace_id, visitor_id, count(*) AS events, bit_xor(hash(w)) AS sig "
     "FROM web_events w"
@@ -233,6 +258,24 @@ def changed_visitors(
         if hint is not None:
             engine.unregister("_derived_hint")
     return int(engine.run(f"SELECT count(*) FROM {CHANGED}")[0][0])
+
+
+def all_visitors(engine: DuckDBEngine, workspace_id: str) -> None:
+    """Fill the temp table :data:`CHANGED` with every visitor of the workspace's web events."""
+    engine.run(
+        f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS "
+        "SELECT DISTINCT visitor_id FROM web_events WHERE workspace_id = $ws",
+        {"ws": workspace_id},
+    )
+
+
+def event_count(engine: DuckDBEngine, workspace_id: str, *, changed: bool = False) -> int:
+    """The workspace's web events (``changed``: only those of the visitors in :data:`CHANGED`)."""
+    only = f" AND visitor_id IN (SELECT visitor_id FROM {CHANGED})" if changed else ""
+    rows = engine.run(
+        f"SELECT count(*) FROM web_events WHERE workspace_id = $ws{only}", {"ws": workspace_id}
+    )
+    return int(rows[0][0])
 
 
 def visitor_state_sql(*, incremental: bool) -> dict[str, str]:

@@ -480,16 +480,22 @@ class _Job:
         def stream() -> Iterator[None]:
             with self.engine.file_reader(path, memory_limit=READER_MEMORY_LIMIT) as reader:
                 rows = reader.stream(sql, [str(path)], rows=JSON_STREAM_ROWS)
+                schema = rows.schema.append(pa.field("_row", pa.int64()))
 
-                def counted() -> Iterator[pa.RecordBatch]:
+                def numbered() -> Iterator[pa.RecordBatch]:
+                    # the records arrive in file order: _row is their running count
+                    first = 0
                     for batch in rows:
-                        if batch.num_rows:  # in file order: the last _row is the highest
-                            self.rows = max(self.rows, int(batch.column("_row")[-1].as_py()) + 1)
-                            on_bytes(int(self.rows * per_record))
-                        yield batch
+                        end = first + batch.num_rows
+                        numbers = pa.array(np.arange(first, end, dtype=np.int64))
+                        first, self.rows = end, max(self.rows, end)
+                        on_bytes(int(end * per_record))
+                        yield pa.RecordBatch.from_arrays(
+                            [*batch.columns, numbers], schema=schema
+                        )
 
                 self.engine.register(
-                    "_json_stream", pa.RecordBatchReader.from_batches(rows.schema, counted())
+                    "_json_stream", pa.RecordBatchReader.from_batches(schema, numbered())
                 )
                 try:
                     self.engine.run(

@@ -247,16 +247,18 @@ class JsonPreset:
     def file_sql(self, names: Mapping[str, str], *, gzip: bool) -> str:
         """The same mapping over DuckDB's own ``read_json`` of a whole NDJSON file (the path
         is parameter ``$1``): each record read straight into the fields of ``structure``
-        (no sampling, no type detection), ``_row`` its 0-based index among the file's
-        records, in file order (blank lines are not records); every record is returned, with
-        ``_keep`` = ``keep``, so the caller counts the ones left out too."""
+        (no sampling, no type detection); every record is returned, in file order (DuckDB's
+        ``preserve_insertion_order``; blank lines are not records), with ``_keep`` =
+        ``keep``, so the caller counts the ones left out too. No ``_row``: the caller numbers
+        the records as they arrive (a ``row_number()`` window here would read the file on one
+        thread)."""
         compression = "gzip" if gzip else "none"
         rel = (
-            "(SELECT row_number() OVER () - 1 AS _row, t AS j FROM read_json($1, "  # noqa: S608
+            "(SELECT t AS j FROM read_json($1, "  # noqa: S608
             f"format = 'newline_delimited', compression = '{compression}', "
             f"columns = {self.columns_sql()}) t)"
         )
-        return self._mapped(rel, names, f", coalesce({self.keep}, false) AS _keep")
+        return self._mapped(rel, names, f", coalesce({self.keep}, false) AS _keep", row=False)
 
     def columns_sql(self) -> str:
         """``structure`` as the ``columns`` argument of ``read_json`` (a constant)."""
@@ -275,9 +277,9 @@ class JsonPreset:
             raise ValueError("a read_json structure is a constant without quotes")
         return text
 
-    def _mapped(self, rel: str, names: Mapping[str, str], tail: str) -> str:
+    def _mapped(self, rel: str, names: Mapping[str, str], tail: str, *, row: bool = True) -> str:
         for layer in self.layers:
             cols = ", ".join(f'{expr} AS "{c}"' for c, expr in layer.items())
             rel = f"(SELECT *, {cols} FROM {rel})"  # noqa: S608
         cols = ", ".join(f'{expr} AS "{names.get(c, c)}"' for c, expr in self.select.items())
-        return f"SELECT {cols}, _row{tail} FROM {rel}"  # noqa: S608
+        return f"SELECT {cols}{', _row' if row else ''}{tail} FROM {rel}"  # noqa: S608
