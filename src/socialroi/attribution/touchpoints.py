@@ -93,8 +93,8 @@ _KINDS = ("visit", "click", "message")
 
 # socialroi.metrics._types.TIMESTAMP and socialroi.metrics.people.UNASSIGNED (pinned equal by
 # tests/attribution/test_touchpoints.py): importing socialroi.metrics loads its whole package,
-# statsmodels and SciPy included (~1.5 s), which journeys and the models never need, so the
-# metrics modules are imported only inside touchpoints() and conversions().
+# which journeys and the models never need, so the metrics modules are imported only inside
+# touchpoints() and conversions().
 TIMESTAMP = dt.Timestamp(scale=6, nullable=True)
 UNASSIGNED = "Unassigned"
 #: Deepest look back the ordered pass of :meth:`NullJourneys.steps` offers (top paths longer than

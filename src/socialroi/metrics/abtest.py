@@ -34,7 +34,6 @@ from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
-from scipy import stats
 
 from socialroi.engine import Engine, Tables
 from socialroi.errors import ConfigError
@@ -163,6 +162,7 @@ def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[f
     (p + z²/2n ± z·√(p(1−p)/n + z²/4n²)) ÷ (1 + z²/n), z = Φ⁻¹((1+level)/2).
     20 of 200 at 95 %: (0.0658, 0.1495).
     """
+    from scipy import stats
     if trials <= 0:
         return None
     z = float(stats.norm.ppf((1 + level) / 2))
@@ -181,6 +181,7 @@ def required_sample_size(
     n* = ⌈(z_{1−α/2}·√(2p̄(1−p̄)) + z_{power}·√(p₁(1−p₁) + p₂(1−p₂)))² ÷ (p₁ − p₂)²⌉,
     p̄ = (p₁ + p₂)/2; None when p₁ = p₂ (no difference to detect). 0.10 vs 0.18 → 295.
     """
+    from scipy import stats
     if p1 == p2:
         return None
     za = float(stats.norm.ppf(1 - alpha / 2))
@@ -244,6 +245,8 @@ def ab_test(arms: list[dict[str, Any]], *, level: float = 0.95) -> dict[str, Any
 
 
 def _versus(n1: int, x1: int, p1: float | None, n2: int, x2: int) -> dict[str, Any]:
+    from scipy import stats
+
     if p1 is None or n2 == 0:
         return {"lift": None, "z": None, "p_value": None, "required_per_arm": None}
     p2 = x2 / n2

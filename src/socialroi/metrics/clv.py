@@ -31,7 +31,6 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special, stats
 
 from socialroi.engine import Engine, Tables
 from socialroi.errors import ConfigError
@@ -374,6 +373,7 @@ def compare_groups(
 
 def _welch_p(a: FloatArray, b: FloatArray) -> float | None:
     """Two-sided p of Welch's t-test; None with < 2 values in a group or no variance at all."""
+    from scipy import stats
     if len(a) < 2 or len(b) < 2:
         return None
     va, vb = float(a.var(ddof=1)) / len(a), float(b.var(ddof=1)) / len(b)
@@ -483,6 +483,8 @@ def _check_rfm(x: FloatArray, t_x: FloatArray, age: FloatArray) -> None:
 
 
 def _bg_loglik(params: FloatArray, x: FloatArray, t_x: FloatArray, age: FloatArray) -> float:
+    from scipy import special
+
     r, alpha, a, b = np.exp(params)
     a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
     a2 = (
@@ -512,6 +514,7 @@ def fit_beta_geo(frequency: Any, recency: Any, age: Any) -> BetaGeo:
     On the CDNOW sample (weeks) it gives r 0.2426, α 4.4135, a 0.7929, b 2.4258
     (``tests/metrics/test_clv.py::test_bg_nbd_reproduces_cdnow``).
     """
+    from scipy import optimize
     x, t_x, age = _arrays(frequency, recency, age)
     _check_rfm(x, t_x, age)
     res = optimize.minimize(
@@ -534,6 +537,7 @@ def expected_purchases(
     ÷ [1 + 1{x>0} · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)].
     CDNOW, x = 2, t_x = 30.43, T = 38.86, t = 39 → 1.2259 (social-metrics.md §6).
     """
+    from scipy import special
     x, t_x, age = _arrays(frequency, recency, age)
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
     t = float(horizon)
@@ -561,6 +565,8 @@ def probability_alive(model: BetaGeo, frequency: Any, recency: Any, age: Any) ->
 
 
 def _gg_loglik(params: FloatArray, x: FloatArray, m: FloatArray) -> float:
+    from scipy import special
+
     p, q, v = np.exp(params)
     px = p * x
     ll = (
@@ -585,6 +591,7 @@ def fit_gamma_gamma(frequency: Any, monetary: Any) -> GammaGamma:
     The model assumes spend independent of frequency: ``spend_frequency_corr`` reports
     Pearson's r of (x, m̄) to check it is near 0. CDNOW: p 6.25, q 3.74, v 15.44.
     """
+    from scipy import optimize
     x, m = _arrays(frequency, monetary)
     keep = (x > 0) & np.isfinite(m) & (m > 0)
     x, m = x[keep], m[keep]

@@ -19,15 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
-import pandas as pd
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
-from statsmodels.tsa.statespace.exponential_smoothing import ExponentialSmoothing
 
 from socialroi.engine import Engine, Tables
 from socialroi.errors import ConfigError
@@ -41,6 +38,9 @@ from socialroi.metrics.revenue import revenue_items
 from socialroi.schema.entities import NETWORKS
 from socialroi.visits import sessions
 from socialroi.visits._text import trim
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "last_full_month",
@@ -250,6 +250,9 @@ def forecast_series(
     Raises ``ConfigError`` with fewer than :data:`MIN_MONTHS` months or a horizon outside
     1..12. Tested by ``tests/metrics/test_forecast.py``.
     """
+    import pandas as pd
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tsa.statespace.exponential_smoothing import ExponentialSmoothing
     if not 1 <= horizon <= 12:
         raise ConfigError(
             f"the forecast horizon must be 1 to 12 months, got {horizon}",
@@ -346,6 +349,8 @@ def forecast_backtest(
 
 
 def _history(y: pd.Series) -> list[dict[str, Any]]:
+    import pandas as pd
+
     months = pd.PeriodIndex(y.index)
     return [
         {"month": p.start_time.date(), "value": float(v)}
