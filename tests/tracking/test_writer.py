@@ -144,3 +144,21 @@ def test_a_damaged_spool_line_is_counted_not_fatal(eng: DuckDBEngine, tmp_path: 
     assert got == [("corrupt-spool-line",)] * 3
     total = {k: sum(c[k] for c in counters(eng)) for k in ("received", "stored", "failed")}
     assert total == {"received": 4, "stored": 1, "failed": 3}
+
+
+def test_the_result_cache_is_told_of_each_batch_and_of_each_refresh(
+    eng: DuckDBEngine, tmp_path: Path
+) -> None:
+    """on_load hears a batch's workspaces when it commits and again when the stored sessions
+    and daily aggregates have caught up with it (a result computed in between read them old)."""
+    spool = Spool(tmp_path / "spool")
+    told: list[tuple[str, set[str]]] = []
+    writer = Writer(eng, spool, refresh_interval_s=3600.0)
+    writer.on_load = lambda ws: told.append(("load" if writer._hint_visitors else "refresh", ws))
+    send(spool, [ev(1), ev(2, workspace="other")])
+    assert writer.step() > 0
+    assert told == [("load", {"ws", "other"})]
+    writer.refresh_derived()
+    assert told == [("load", {"ws", "other"}), ("refresh", {"ws", "other"})]
+    writer.refresh_derived()  # nothing new: nobody is told
+    assert len(told) == 2

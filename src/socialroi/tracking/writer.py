@@ -257,8 +257,13 @@ class Writer:
             return
         events = [{"workspace_id": ws, "visitor_id": v} for ws, v in self._hint_visitors]
         clicks = [{"workspace_id": ws, "click_id": c} for ws, c in self._hint_clicks]
+        workspaces = {str(r["workspace_id"]) for r in (*events, *clicks)}
         self._hint_visitors, self._hint_clicks = set(), set()
         after_load(self.engine, events, clicks)
+        if self.on_load is not None:
+            # told again: a result computed between the batch's commit and this refresh read
+            # the derived tables before they had its events
+            self.on_load(workspaces)
 
     def drain(self) -> int:
         """Load until the spool holds nothing durable that is not in the database, and
