@@ -257,7 +257,7 @@ class Writer:
             return
         events = [{"workspace_id": ws, "visitor_id": v} for ws, v in self._hint_visitors]
         clicks = [{"workspace_id": ws, "click_id": c} for ws, c in self._hint_clicks]
-        workspaces = {str(r["workspace_id"]) for r in (*events, *clicks)}
+        workspaces = {ws for ws, _ in self._hint_visitors} | {ws for ws, _ in self._hint_clicks}
         self._hint_visitors, self._hint_clicks = set(), set()
         after_load(self.engine, events, clicks)
         if self.on_load is not None:
