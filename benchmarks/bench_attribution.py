@@ -7,10 +7,11 @@ Side by side in the same run, each step a fresh process reading the touchpoints 
 - **floor**: the bare DuckDB query that counts first-order transitions (collapsed repeats,
   ``(start)``, ``(conversion)``, ``(null)``) with lag/lead — nothing else;
 - **socialroi Markov order 1**: from socialroi's canonical touchpoint and conversion tables
-  (string ids, stored by ``gen_touchpoints.py`` beside the bench tables): the converting
-  journeys in the 90-day window, the null journeys as ``NullJourneys`` (one ordered pass over
-  the touchpoints of people who never converted), transition counts in one ``GROUP BY``, exact
-  absorbing-chain solve;
+  (string ids, stored by ``gen_touchpoints.py`` beside the bench tables): the converting and
+  null journeys (90-day window) as ``NullJourneys`` with the journeys built by
+  ``count_transitions(engine, None, nj)`` (one ordered pass over the touchpoints of people who
+  never converted, one over those of people with a conversion), transition counts summed from
+  their ``GROUP BY``s, exact absorbing-chain solve;
 - **socialroi all models**: ``compare_models`` — first, last, last non-direct, linear, time
   decay, position-based, Markov (order 1) and Shapley, assisted conversions, top paths and the
   path-length and time-lag distributions, in one call;
@@ -93,7 +94,7 @@ MARKOV = (
 from socialroi.attribution.markov import markov_from_transitions
 from socialroi.attribution.reports import count_transitions
 tot = eng.execute(cv.aggregate(n=cv.count(), v=cv.value.sum())).to_pylist()[0]
-r = markov_from_transitions(count_transitions(eng, j, nj), tot["n"], tot["v"])
+r = markov_from_transitions(count_transitions(eng, None, nj), tot["n"], tot["v"])
 RESULT = {{"conversions": tot["n"], "removal_effects": r.removal_effects,
            "credit": r.conversions}}
 """

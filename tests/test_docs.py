@@ -105,7 +105,7 @@ EXPORTED = {
     ],
     "socialroi.engine": [
         "DEFAULT_DB", "DuckDBEngine", "Engine", "Tables", "Workspace", "applied_version",
-        "connect", "default_db", "migrate", "migrations",
+        "connect", "default_db", "memtable", "migrate", "migrations",
     ],
     "socialroi.schema": [
         "ENTITIES", "IMPORT_ORDER", "MONEY_COLUMNS", "NETWORK_ALIASES", "NETWORKS",

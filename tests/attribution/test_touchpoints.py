@@ -251,11 +251,61 @@ def test_null_journey_steps_match_rows(
                 assert sorted(parts, key=lambda r: (r["from_state"], r["to_state"])) == (
                     _approx_rows(exact)
                 )
+        # the converting journeys counted in the same pass (people with one conversion), of
+        # all conversions or of those in a period (the null journeys still see them all)
+        for converting in (None, cv.filter(cv.converted_at >= at(cut))):
+            with_j = j if converting is None else journeys(tp, converting, window_days=5)
+            built = NullJourneys(tp, cv, 5, **bounds, converting=converting)
+            expected = _approx_rows(rows(transitions(with_j, spec.rows())))
+            for cap in (reports.MAX_TIED_PEOPLE, 0):
+                with mock.patch.object(reports, "MAX_TIED_PEOPLE", cap):
+                    got = count_transitions(duck, None, built).to_pylist()
+                    assert sorted(got, key=lambda r: (r["from_state"], r["to_state"])) == (expected)
         lean = compare_models(duck, j, spec, top=4)
         full = compare_models(duck, j, spec.rows(), top=4)
         assert lean["top_paths"] == full["top_paths"]
         assert lean["markov"] == full["markov"]
         assert lean["credit"] == full["credit"]
+
+
+def test_a_touch_in_the_conversions_second_is_in_its_journey_only(duck: DuckDBEngine) -> None:
+    """journeys() compares whole seconds, so a touch 0.3 s after the conversion, in the same
+    second, is in the conversion's journey — and then in no null journey."""
+    ms = dt.timedelta(milliseconds=1)
+    tp = tp_table([("p", "a", T0 - 3600_000 * ms, "A"), ("p", "b", T0 + 500 * ms, "B"),
+                   ("p", "c", T0 + 2000 * ms, "C")])  # fmt: skip
+    cv = cv_table([("p#1", "p", T0 + 200 * ms, 1.0)])
+    conv = duck.execute(journeys(tp, cv).order_by("position")).to_pylist()
+    assert [r["credit_key"] for r in conv] == ["A", "B"]
+    nulls = duck.execute(null_journeys(tp, cv).order_by("position")).to_pylist()
+    assert [(r["journey_id"], r["credit_key"]) for r in nulls] == [("p#null1", "C")]
+    got = {(r["from_state"], r["to_state"]): r["count"]
+           for r in count_transitions(duck, None, NullJourneys(tp, cv)).to_pylist()}  # fmt: skip
+    # (start) > A > B > (conversion); (start) > C > (null)
+    assert got == {("(start)", "A"): 1, ("A", "B"): 1, ("B", "(conversion)"): 1,
+                   ("(start)", "C"): 1, ("C", "(null)"): 1}  # fmt: skip
+    # the second conversion of a person takes the segment rules: the same cut
+    cv2 = cv_table([("p#1", "p", T0 + 200 * ms, 1.0), ("p#2", "p", T0 + 9000 * ms, 1.0)])
+    nulls = duck.execute(null_journeys(tp, cv2)).to_pylist()
+    assert nulls == []
+
+
+def test_untouched_conversions_are_counted_without_journeys(duck: DuckDBEngine) -> None:
+    """Built in the one pass, a conversion with no touch in its window still walks
+    (start) > Unassigned > (conversion), with its value."""
+    day = dt.timedelta(days=1)
+    tp = tp_table([("p", "a", T0 - 100 * day, "A"), ("q", "b", T0 - day, "B")])
+    cv = cv_table([("p#1", "p", T0, 5.0), ("q#1", "q", T0, 2.0), ("r#1", "r", T0, 3.0)])
+    got = {(r["from_state"], r["to_state"]): (r["count"], r["value"])
+           for r in count_transitions(duck, None, NullJourneys(tp, cv)).to_pylist()}  # fmt: skip
+    # p's touch is 100 days old: a null journey, and p's conversion is untouched like r's
+    assert got == {
+        ("(start)", "A"): (1, 0.0), ("A", "(null)"): (1, 0.0),
+        ("(start)", "B"): (1, 2.0), ("B", "(conversion)"): (1, 2.0),
+        ("(start)", UNASSIGNED): (2, 8.0), (UNASSIGNED, "(conversion)"): (2, 8.0),
+    }  # fmt: skip
+    with pytest.raises(ConfigError, match="journeys are needed"):
+        count_transitions(duck, None, null_journeys(tp, cv))
 
 
 def test_touches_at_the_same_instant_follow_touchpoint_id(duck: DuckDBEngine) -> None:

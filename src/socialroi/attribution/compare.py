@@ -47,7 +47,7 @@ from socialroi.attribution.uncertainty import (
     bootstrap_intervals,
     small_sample_warnings,
 )
-from socialroi.engine import Engine
+from socialroi.engine import Engine, memtable
 from socialroi.errors import ConfigError
 
 __all__ = ["ALL_MODELS", "LEVELS", "NO_CAMPAIGN", "NO_POST", "at_level", "compare_models"]
@@ -311,7 +311,7 @@ def _lean_paths(
                 found[row["_match"]] += int(row["_count"])
         nulls = found
         if with_transitions:
-            trans = engine.execute(transitions_of_steps(ibis.memtable(counts)))
+            trans = engine.execute(transitions_of_steps(memtable(counts)))
     elif with_transitions:
         trans = count_transitions(engine, j, lean)
     if nulls is None:

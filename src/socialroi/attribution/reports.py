@@ -18,8 +18,13 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from socialroi.attribution.touchpoints import STEP_COLUMNS, NullJourneys, journey_steps
-from socialroi.engine import Engine
+from socialroi.attribution.touchpoints import (
+    STEP_COLUMNS,
+    UNASSIGNED,
+    NullJourneys,
+    journey_steps,
+)
+from socialroi.engine import Engine, memtable
 from socialroi.errors import ConfigError
 
 __all__ = [
@@ -444,7 +449,7 @@ def step_counts(steps: ir.Table, paths: Sequence[Sequence[str]] = ()) -> ir.Tabl
 
 
 #: With more people than this whose steps depend on the order of touches at the same instant,
-#: :func:`count_steps` counts the never-converters' steps again in exact order rather than
+#: :func:`count_steps` counts every never-converter's steps again in exact order rather than
 #: fetching those people's ids.
 MAX_TIED_PEOPLE = 10_000
 
@@ -453,11 +458,12 @@ _COUNT_SCHEMA = pa.schema([
     ("_is_null", pa.int64()), ("_match", pa.int64()), ("_count", pa.int64()),
     ("_value", pa.float64()),
 ])  # fmt: skip
+_COUNT_KEYS = ["_prev", "_key", "_last", "_is_null", "_match"]
 
 
 def count_steps(
     engine: Engine,
-    journeys: ir.Table,
+    journeys: ir.Table | None,
     null_journeys: ir.Table | NullJourneys | None = None,
     depth: int = 1,
     paths: Sequence[Sequence[str]] = (),
@@ -465,58 +471,118 @@ def count_steps(
     """:func:`step_counts` of :func:`all_steps`, computed: the same counts (in any row order).
 
     With :class:`~socialroi.attribution.touchpoints.NullJourneys` the counts come in parts,
-    one query each, added up here (so the engine holds one part's sort at a time): the
-    converting journeys, the null journeys of people with conversions, and those of people
-    without, ordered by time alone (``how="fast"``). That pass marks the few steps that the
-    order of touches at the same instant could change; they are counted again in exact order
-    (ties by ``touchpoint_id``) for those people only (``how="ties"``), or, with more than
-    :data:`MAX_TIED_PEOPLE` such people, every never-converter's steps are.
+    one query each, added up here (so the engine holds one part's sort at a time):
+
+    1. the null journeys of people without conversions, in one pass ordered by time alone
+       (``NullJourneys.never_converted_steps(how="fast")``). It marks the few steps that the
+       order of touches at the same instant could change;
+    2. the rest: the people with one conversion in one ordered pass
+       (``NullJourneys.converted_once_steps``), the converting journeys' steps, the null
+       journeys of people with several conversions (only when there are some), and the
+       marked steps again in exact order (ties by ``touchpoint_id``) for the marked people
+       only (``how="ties"``) — or, with more than :data:`MAX_TIED_PEOPLE` such people, every
+       never-converter's steps again.
+
+    ``journeys`` None (with ``NullJourneys`` only): the converting journeys are
+    ``journeys(null_journeys.touchpoints, null_journeys.converting, window_days=…)``, those of
+    people with one conversion counted in the same ordered pass as their null journeys (no
+    range join, no second scan); the conversions with no touch in their window are the rest
+    of the conversions' count and value (each its one synthetic ``Unassigned`` touch).
 
     Tested by ``tests/attribution/test_touchpoints.py::test_null_journey_steps_match_rows``.
     """
     if not isinstance(null_journeys, NullJourneys):
-        return engine.execute(step_counts(all_steps(journeys, null_journeys, depth), paths))
+        return engine.execute(step_counts(all_steps(_given(journeys), null_journeys, depth), paths))
     lean = null_journeys
+    build = journeys is None
     fast = engine.execute(step_counts(lean.never_converted_steps(depth, "fast"), paths))
     people = pc.unique(fast["_tied"]).drop_null()
-    # the converting journeys and the null journeys of people with conversions are few rows:
-    # one query, after the large pass rather than beside it
-    rest = [
-        journey_steps(_unshared_rows(journeys, None), depth),
-        lean.converter_steps(depth),
-    ]
     parts = []
-    if len(people) > MAX_TIED_PEOPLE:
-        rest.append(lean.never_converted_steps(depth))
-    else:
+    tied = None
+    if len(people) <= MAX_TIED_PEOPLE:
         parts.append(fast.filter(pc.is_null(fast["_tied"])).drop_columns(["_tied"]))
         if len(people):
-            tied = ibis.memtable(pa.table({"_tied": people}))
-            rest.append(lean.never_converted_steps(depth, "ties", tied))
+            tied = memtable(pa.table({"_tied": people}))
+    # the people with conversions, their journeys and the tied steps are few rows: one query,
+    # after the large pass rather than beside it, reading the touchpoints once more
+    rest = [lean.converted_once_steps(depth, with_converting=build, tied=tied)]
+    if len(people) > MAX_TIED_PEOPLE:
+        rest.append(lean.never_converted_steps(depth))
+    if journeys is not None:
+        rest.append(journey_steps(_unshared_rows(journeys, None), depth))
+    if engine.execute(lean.repeat_converters().limit(1)).num_rows:
+        rest.append(lean.converter_steps(depth))
+        if build:
+            rest.append(journey_steps(_unshared_rows(lean.repeat_journeys(), None), depth))
     parts.append(engine.execute(step_counts(ibis.union(*rest), paths)))
-    both = pa.concat_tables([p.select(_COUNT_SCHEMA.names).cast(_COUNT_SCHEMA) for p in parts])
-    keys = ["_prev", "_key", "_last", "_is_null", "_match"]
-    summed = both.group_by(keys, use_threads=False).aggregate(
-        [("_count", "sum"), ("_value", "sum")]
+    summed = _summed(engine, parts)
+    return _with_untouched(engine, lean, summed) if build else summed
+
+
+def _given(journeys: ir.Table | None) -> ir.Table:
+    if journeys is None:
+        raise ConfigError(
+            "the journeys are needed unless the null journeys are given as NullJourneys",
+            hint="pass journeys(touchpoints, conversions), or NullJourneys(...) as null_journeys",
+        )
+    return journeys
+
+
+def _summed(engine: Engine, parts: Sequence[pa.Table]) -> pa.Table:
+    """The parts' counts added up by key (a few hundred rows, added by the engine: pyarrow's
+    own group-by loads pyarrow.dataset, and with it pandas, 0.3-0.5 s)."""
+    both = memtable(
+        pa.concat_tables([p.select(_COUNT_SCHEMA.names).cast(_COUNT_SCHEMA) for p in parts])
     )
-    cols = {k: summed[k] for k in keys}
-    cols |= {"_count": summed["_count_sum"], "_value": summed["_value_sum"]}
-    return pa.table(cols).cast(_COUNT_SCHEMA)
+    summed = both.group_by(_COUNT_KEYS).aggregate(
+        _count=both._count.sum(), _value=both._value.sum()
+    )
+    return engine.execute(summed).select(_COUNT_SCHEMA.names).cast(_COUNT_SCHEMA)
+
+
+def _with_untouched(engine: Engine, lean: NullJourneys, counts: pa.Table) -> pa.Table:
+    """``counts`` plus the journeys of the conversions with no touch in their window: each
+    is one synthetic ``Unassigned`` touch (:func:`journeys`' ``keep_untouched``).
+
+    Every other converting journey has exactly one first step (no previous key, not null), so
+    those conversions number Σ conversions − Σ first steps, and their value is the rest of the
+    conversions' value (equal up to the order of summation). The row comes from the engine (no
+    Python value becomes Arrow here: pyarrow would import pandas for that).
+    """
+    not_null = pc.invert(pc.cast(counts["_is_null"], pa.bool_()))
+    first = counts.filter(pc.and_(pc.is_null(counts["_prev"]), not_null))
+    n_first = int(pc.sum(first["_count"]).as_py() or 0)
+    v_first = float(pc.sum(first["_value"]).as_py() or 0.0)
+    cv = lean.converting if lean.converting is not None else lean.conversions
+    agg = cv.aggregate(
+        _count=cv.count() - n_first, _value=cv.value.cast("float64").sum().fill_null(0.0) - v_first
+    )
+    row = agg.filter(agg._count > 0).select(
+        _prev=ibis.null("string"),
+        _key=ibis.literal(UNASSIGNED),
+        _last=ibis.literal(True),
+        _is_null=ibis.literal(0, type="int64"),
+        _match=ibis.null("int64"),
+        _count=agg._count.cast("int64"),
+        _value=agg._value,
+    )
+    return _summed(engine, [counts, engine.execute(row)])
 
 
 def count_transitions(
     engine: Engine,
-    journeys: ir.Table,
+    journeys: ir.Table | None,
     null_journeys: ir.Table | NullJourneys | None = None,
     *,
     collapse_repeats: bool = True,
 ) -> pa.Table:
-    """:func:`transitions`, computed from :func:`count_steps` (its parts, its exact ties)."""
+    """:func:`transitions`, computed from :func:`count_steps` (its parts, its exact ties;
+    ``journeys`` None as there)."""
     if not isinstance(null_journeys, NullJourneys):
-        expr = transitions(journeys, null_journeys, collapse_repeats=collapse_repeats)
+        expr = transitions(_given(journeys), null_journeys, collapse_repeats=collapse_repeats)
         return engine.execute(expr)
     counts = count_steps(engine, journeys, null_journeys)
-    return engine.execute(transitions_of_steps(ibis.memtable(counts), collapse_repeats))
+    return engine.execute(transitions_of_steps(memtable(counts), collapse_repeats))
 
 
 def transitions_of_steps(pairs: ir.Table, collapse_repeats: bool = True) -> ir.Table:
@@ -525,11 +591,10 @@ def transitions_of_steps(pairs: ir.Table, collapse_repeats: bool = True) -> ir.T
 
     Each counted step yields up to two transitions — its move (previous key or ``(start)`` →
     key) and, when it ends its journey, its end (key → ``(conversion)`` or ``(null)``) — read
-    by crossing the counts with the two kinds rather than reading them twice (an engine may
-    otherwise compute everything under them twice).
+    by unnesting the two kinds into every count rather than reading the counts twice (an
+    engine may otherwise compute everything under them twice).
     """
-    kinds = ibis.memtable({"_end": [False, True]}, schema={"_end": "boolean"})
-    x = pairs.cross_join(kinds)
+    x = pairs.mutate(_end=ibis.literal([False, True], type="array<boolean>").unnest())
     move = ibis.literal(True)
     if collapse_repeats:
         move = x._prev.isnull() | (x._prev != x._key)

@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 from socialroi.attribution.compare import ALL_MODELS, compare_models
 from socialroi.attribution.touchpoints import NullJourneys, conversions, journeys, touchpoints
 from socialroi.attribution.uncertainty import DEFAULT_REPLICATES
-from socialroi.engine import Engine, Tables
+from socialroi.engine import Engine, Tables, memtable
 from socialroi.metrics._period import MONEY_DECIMALS, RATIO_DECIMALS, period_bounds
 from socialroi.metrics.cost import cost_in_period, labour_cost
 from socialroi.metrics.roi import cost_per_customer, cost_per_lead, roi, roi_with_labour
@@ -77,9 +77,9 @@ def roi_by_model(
     """
     measure = "value" if conversion == "revenue" else "conversions"
     rows = [(m, k, float(c[measure])) for m, by_key in credit.items() for k, c in by_key.items()]
-    models = ibis.memtable({"model": list(credit)}, schema={"model": "string"})
+    models = memtable({"model": list(credit)}, schema={"model": "string"})
     cost_rows = models.cross_join(costs)
-    credited = ibis.memtable(
+    credited = memtable(
         {
             "model": [r[0] for r in rows],
             "credit_key": [r[1] for r in rows],

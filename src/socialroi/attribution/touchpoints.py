@@ -121,8 +121,9 @@ def credit_key(network: ir.StringValue, channel: ir.StringValue) -> ir.StringVal
 
 
 def _epoch(ts: ir.TimestampValue) -> ir.IntegerValue:
-    """Whole seconds since 1970 (DuckDB's epoch() keeps fractions, Spark's does not)."""
-    return ts.truncate("s").epoch_seconds().cast("int64")
+    """Whole seconds since 1970, rounded down (DuckDB's epoch() keeps fractions, Spark's does
+    not; flooring it is a few times cheaper than truncating the timestamp first)."""
+    return ts.epoch_seconds().floor().cast("int64")
 
 
 def _touch(
@@ -583,10 +584,12 @@ def _segmented(touchpoints: ir.Table, conversions: ir.Table, span: int) -> ir.Ta
         _conv_at=conversions.converted_at.cast(TIMESTAMP),
     )  # fmt: skip
     ev = ibis.union(tp, cv)
-    # at equal times a touch comes first: it belongs to the conversion's journey
-    order = [ev.touched_at, ev._is_conv, ev.touchpoint_id]
+    ev = ev.mutate(_epoch=_epoch(ev.touched_at))
+    # in the same whole second a touch comes first: it belongs to the conversion's journey
+    # (journeys() compares whole seconds)
+    order = [ev._epoch, ev._is_conv, ev.touched_at, ev.touchpoint_id]
     cum = ev._is_conv.sum().over(ibis.cumulative_window(group_by=ev.person_id, order_by=order))
-    ev = ev.mutate(_segment=(cum - ev._is_conv).cast("int64"), _epoch=_epoch(ev.touched_at))
+    ev = ev.mutate(_segment=(cum - ev._is_conv).cast("int64"))
     # the conversion that ends segment s is the person's (s+1)-th: found by a join with the
     # (small) numbered conversions rather than a window over every touch
     cv_order = ibis.window(group_by=cv.person_id, order_by=cv.touched_at)
@@ -652,24 +655,37 @@ def _check_depth(depth: int) -> None:
         raise ConfigError(f"depth must be a whole number from 1 to {MAX_STEP_DEPTH}, got {depth!r}")
 
 
-#: How :func:`_never_converted_steps` orders a person's touches and which rows it returns.
+#: How :func:`_person_steps` orders a person's touches and which rows it returns.
 StepPass = Literal["exact", "fast", "ties"]
 
 
-def _never_converted_steps(
+def _person_steps(
     tp: ir.Table,
     span: int,
     depth: int,
     ended: tuple[ir.Value, ir.Value] | None,
     how: StepPass = "exact",
 ) -> ir.Table:
-    """:func:`journey_steps` of the null journeys of people who never converted, in ONE ordered
-    pass over their touchpoints (no journey numbering first).
+    """:func:`journey_steps` of the journeys of people with at most one conversion, in ONE
+    ordered pass over their touchpoints (no journey numbering first).
 
-    Such a person's null journey is their touches less than ``span`` seconds before their last
-    one (:func:`_never_converted`); as those are a suffix of the person's touches in time
-    order, a touch's predecessor in the journey is its predecessor in the person's order when
-    that one is inside the window too, and the journey's last touch is the person's last.
+    ``tp`` may have, per person, ``_conv_e`` (their one conversion's whole seconds since 1970;
+    null: none), ``_conv_in`` (whether its own journey is wanted), ``_conv_value`` (its value)
+    and ``_ties`` (return only the steps ``ties`` would); without those columns nobody in
+    ``tp`` converted. With C = ``_conv_e`` and e a touch's whole seconds, the rules of
+    :func:`journeys` and :func:`null_journeys` make the touch
+
+    - *converting* when C − span < e ≤ C: in the conversion's journey (kept with ``_conv_in``);
+    - *old* when e ≤ C − span: in the null journey of the old touches, their last ``span``
+      seconds (up to the last old touch);
+    - *after* when e > C, or without a conversion: in the null journey of the after touches,
+      their last ``span`` seconds (up to the person's last touch).
+
+    In time order the three kinds come one run after the other, and each journey is a suffix
+    of its run. So a touch's k-th predecessor in its journey is its k-th predecessor in the
+    person's order when that one's time is above the journey's lower bound ``lo`` (C − span;
+    the last old touch − span; the larger of C and the last touch − span), and a touch ends
+    its journey when the next touch is above the run's upper bound (C − span; C; none).
 
     ``how``: ``exact`` orders by time, ties by ``touchpoint_id``, and returns every step.
     ``fast`` orders by time alone — a narrower sort, and touches at the same instant are rare —
@@ -681,43 +697,74 @@ def _never_converted_steps(
     of the tied people are exactly the ``exact`` steps (:func:`socialroi.attribution.reports.
     count_steps`).
     """
+    converted = "_conv_e" in tp.columns
     order = [tp.touched_at] if how == "fast" else [tp.touched_at, tp.touchpoint_id]
     # one window (same partition and order for every column): the engine sorts once
     w = ibis.window(group_by=tp.person_id, order_by=order)
     at = tp.touched_at
     cols: dict[str, ir.Value] = {"_end_at": at.max().over(w), "_next_at": at.lead().over(w)}
-    lags = depth if how == "exact" else depth + 1
+    if converted:
+        old = _epoch(at) <= tp._conv_e - span
+        cols["_old_end_at"] = ibis.ifelse(old, at, ibis.null(TIMESTAMP)).max().over(w)
+    lags = depth if how == "exact" and "_ties" not in tp.columns else depth + 1
     for k in range(1, lags + 1):
         cols[f"_t{k}"] = at.lag(k).over(w)
     for k in range(1, depth + 1):
         cols[f"_k{k}"] = tp.credit_key.lag(k).over(w)
     x = tp.mutate(**cols)
-    end = _epoch(x._end_at)
-    keep = [(end - _epoch(x.touched_at)) < span]
+    e = _epoch(x.touched_at)
+    end = _epoch(x._end_at) - span
+    keep: list[ir.BooleanValue] = []
+    if converted:
+        c = x._conv_e
+        after = c.isnull() | (e > c)
+        converting = ~after & (e > c - span)
+        lo = ibis.cases(
+            (after, ibis.ifelse(c.isnull() | (c < end), end, c)),
+            (converting, c - span),
+            else_=_epoch(x._old_end_at) - span,
+        )
+        nxt = _epoch(x._next_at)
+        last = x._next_at.isnull() | ibis.cases(
+            (after, False), (converting, nxt > c), else_=nxt > c - span
+        )
+        keep.append(~converting | x._conv_in)
+        ended_at = ibis.ifelse(after, x._end_at, x._old_end_at)
+        x = x.mutate(_lo=lo, _last=last, _converting=converting, _ended_at=ended_at)
+        null_side: ir.BooleanValue = ~x._converting
+        is_null = ibis.ifelse(x._converting, 0, 1)
+        value = ibis.ifelse(x._converting, x._conv_value, 0.0)
+    else:
+        x = x.mutate(_lo=end, _last=x._next_at.isnull(), _ended_at=x._end_at)
+        null_side = ibis.literal(True)
+        is_null, value = ibis.literal(1), ibis.literal(0.0)
+    keep.append(_epoch(x.touched_at) > x._lo)
     if ended is not None:
-        keep += [x._end_at >= ended[0], x._end_at < ended[1]]
+        keep.append(~null_side | ((x._ended_at >= ended[0]) & (x._ended_at < ended[1])))
     if how == "ties":
         keep.append(_tied(x, depth))
+    if "_ties" in x.columns:
+        keep.append(~x._ties | _tied(x, depth))
     x = x.filter(*keep)
     null_s = ibis.null("string")
-    cols = {
+    out = {
         "_key": x.credit_key.cast("string"),
-        "_last": x._next_at.isnull(),
-        "_is_null": ibis.literal(1, type="int64"),
-        "_value": ibis.literal(0.0, type="float64"),
-        **{_lag_name(k): ibis.ifelse((end - _epoch(x[f"_t{k}"])) < span,
+        "_last": x._last,
+        "_is_null": is_null.cast("int64"),
+        "_value": value.cast("float64"),
+        **{_lag_name(k): ibis.ifelse(_epoch(x[f"_t{k}"]) > x._lo,
                                      x[f"_k{k}"].cast("string"), null_s)
            for k in range(1, depth + 1)},
     }  # fmt: skip
     if how == "fast":
-        cols["_tied"] = ibis.ifelse(_tied(x, depth), x.person_id, null_s)
-    return x.select(**cols)
+        out["_tied"] = ibis.ifelse(_tied(x, depth), x.person_id, null_s)
+    return x.select(**out)
 
 
 def _tied(x: ir.Table, depth: int) -> ir.BooleanValue:
-    """Whether a step of :func:`_never_converted_steps` could change with the order of equal
-    times: two neighbours among its ``depth + 1`` predecessors, itself and its successor
-    share a time."""
+    """Whether a step of :func:`_person_steps` could change with the order of equal times:
+    two neighbours among its ``depth + 1`` predecessors, itself and its successor share a
+    time."""
     times = [x.touched_at, *(x[f"_t{k}"] for k in range(1, depth + 2))]
     equal = [x._next_at == x.touched_at]
     equal += [a == b for a, b in zip(times, times[1:], strict=False)]
@@ -728,12 +775,14 @@ def _tied(x: ir.Table, depth: int) -> ir.BooleanValue:
 class NullJourneys:
     """The null journeys of :func:`null_journeys`, described by their inputs rather than built.
 
-    Most touchpoints belong to people who never convert. Reports that need only each touch's
-    predecessors in its journey — Markov's transition counts, the conversion rate of the top
-    paths — read those people's touches in one ordered pass (:meth:`steps`), about the cost of
-    the bare lag/lead query, instead of first numbering every null journey's touches; the
-    few people with conversions go through :func:`null_journeys`' segment rules. Everything
-    else reads :meth:`rows`, the table :func:`null_journeys` returns.
+    Most touchpoints belong to people who never convert, and most of the others to people who
+    converted once. Reports that need only each touch's predecessors in its journey —
+    Markov's transition counts, the conversion rate of the top paths — read those people's
+    touches in one ordered pass each (:meth:`never_converted_steps`, about the cost of the
+    bare lag/lead query, and :meth:`converted_once_steps`), instead of first numbering every
+    null journey's touches; the few people with several conversions go through
+    :func:`null_journeys`' segment rules. Everything else reads :meth:`rows`, the table
+    :func:`null_journeys` returns.
 
     Attributes
     ----------
@@ -742,6 +791,11 @@ class NullJourneys:
     ended_from, ended_before
         Keep only null journeys whose last touch (``ended_at``) is in [ended_from,
         ended_before) (UTC); None: all.
+    converting
+        The conversions whose journeys go with these null journeys (:func:`journeys` of them
+        over the same touchpoints and window), when a report builds them itself
+        (``count_steps(engine, None, …)``): some of ``conversions``' rows (say, those in a
+        period); None: all of them.
 
     Tested by ``tests/attribution/test_touchpoints.py::test_null_journey_steps_match_rows``.
     """
@@ -751,6 +805,7 @@ class NullJourneys:
     window_days: int = 90
     ended_from: dtm.datetime | None = None
     ended_before: dtm.datetime | None = None
+    converting: ir.Table | None = None
 
     def __post_init__(self) -> None:
         _check_window(self.window_days)
@@ -770,6 +825,9 @@ class NullJourneys:
             ibis.literal(self.ended_before, type=TIMESTAMP),
         )
 
+    def _converting(self) -> ir.Table:
+        return self.conversions if self.converting is None else self.converting
+
     def rows(self) -> ir.Table:
         """:func:`null_journeys` of the inputs, restricted to the ``ended_*`` bounds."""
         nj = null_journeys(self.touchpoints, self.conversions, window_days=self.window_days)
@@ -779,11 +837,16 @@ class NullJourneys:
     def steps(self, depth: int = 1) -> ir.Table:
         """:func:`journey_steps` of every null journey (``_is_null`` 1, ``_value`` 0).
 
-        People who never converted: one ordered pass over their touchpoints
-        (:meth:`never_converted_steps`). People with conversions: their null journeys' rows
-        (:func:`null_journeys`), then the same columns (:meth:`converter_steps`).
+        People with at most one conversion: one ordered pass over their touchpoints
+        (:meth:`never_converted_steps`, :meth:`converted_once_steps`). People with several:
+        their null journeys' rows (:func:`null_journeys`), then the same columns
+        (:meth:`converter_steps`).
         """
-        return ibis.union(self.never_converted_steps(depth), self.converter_steps(depth))
+        return ibis.union(
+            self.never_converted_steps(depth),
+            self.converted_once_steps(depth),
+            self.converter_steps(depth),
+        )
 
     def _per_person(self) -> ir.Table:
         cv = self.conversions
@@ -791,13 +854,20 @@ class NullJourneys:
             _n_conv=cv.count(), _conv_at=cv.converted_at.cast(TIMESTAMP).max()
         )
 
+    def repeat_converters(self) -> ir.Table:
+        """The people with several conversions (column ``_cv_person``): :meth:`converter_steps`
+        and :meth:`repeat_journeys` are about them."""
+        per = self._per_person()
+        return per.filter(per._n_conv > 1).select("_cv_person")
+
     def never_converted_steps(
         self, depth: int = 1, how: StepPass = "exact", people: ir.Table | None = None
     ) -> ir.Table:
-        """The steps of the null journeys of people without conversions, in one ordered pass.
+        """The steps of the null journeys of people without conversions, in one ordered pass
+        (:func:`_person_steps`).
 
-        ``how`` (``exact``, ``fast`` or ``ties``) as :func:`_never_converted_steps`;
-        ``people``: only the persons in its ``_tied`` column (for ``ties``).
+        ``how`` (``exact``, ``fast`` or ``ties``) as :func:`_person_steps`; ``people``: only
+        the persons in its ``_tied`` column (for ``ties``).
         """
         _check_depth(depth)
         tp = _canonical(self.touchpoints)
@@ -805,28 +875,65 @@ class NullJourneys:
         never = tp.anti_join(per, tp.person_id == per._cv_person)
         if people is not None:
             never = never.semi_join(people, never.person_id == people._tied)
-        span = self.window_days * _DAY_S
-        return _never_converted_steps(never, span, depth, self._ended(), how)
+        return _person_steps(never, self.window_days * _DAY_S, depth, self._ended(), how)
+
+    def converted_once_steps(
+        self, depth: int = 1, *, with_converting: bool = False, tied: ir.Table | None = None
+    ) -> ir.Table:
+        """The steps of the null journeys of people with exactly one conversion, in one
+        ordered pass (:func:`_person_steps`, exact order).
+
+        ``with_converting``: also the steps of those people's journeys of
+        :attr:`converting` (``_is_null`` 0, ``_value`` the conversion's), as
+        :func:`journey_steps` of :func:`journeys` gives them, except that a conversion with no
+        touch in its window has no step here (``count_steps`` adds its synthetic touch).
+        ``tied``: also, in the same pass (one read of the touchpoints), what
+        :meth:`never_converted_steps` with ``how="ties"`` returns for those people.
+        """
+        _check_depth(depth)
+        tp = _canonical(self.touchpoints)
+        per = self._per_person()
+        per = per.filter(per._n_conv == 1)
+        extra: dict[str, ir.Value] = {
+            "_conv_in": ibis.literal(False),
+            "_conv_value": ibis.null("float64"),
+        }
+        if with_converting:
+            cv = self._converting()
+            mine = cv.group_by(_ci_person=cv.person_id.cast("string")).aggregate(
+                _ci_n=cv.count(), _ci_value=cv.value.cast("float64").sum()
+            )
+            per = per.left_join(mine, per._cv_person == mine._ci_person)
+            extra = {"_conv_in": (per._ci_n == 1).fill_null(False), "_conv_value": per._ci_value}
+        per = per.select("_cv_person", _conv_e=_epoch(per._conv_at), **extra)
+        if tied is not None:
+            per = ibis.union(
+                per.mutate(_ties=ibis.literal(False)),
+                tied.select(
+                    _cv_person=tied._tied.cast("string"),
+                    _conv_e=ibis.null("int64"),
+                    _conv_in=ibis.literal(False),
+                    _conv_value=ibis.null("float64"),
+                    _ties=ibis.literal(True),
+                ),
+            )
+        x = tp.join(per, tp.person_id == per._cv_person)
+        x = x.select(*TOUCHPOINT_COLUMNS, *(c for c in per.columns if c != "_cv_person"))
+        return _person_steps(x, self.window_days * _DAY_S, depth, self._ended())
 
     def converter_steps(self, depth: int = 1) -> ir.Table:
-        """The steps of the null journeys of people with conversions (the segment rules)."""
+        """The steps of the null journeys of people with several conversions (the segment
+        rules)."""
         _check_depth(depth)
         span = self.window_days * _DAY_S
         tp = _canonical(self.touchpoints)
+        repeat = self.repeat_converters()
+        some = tp.semi_join(repeat, tp.person_id == repeat._cv_person)
         cv = self.conversions
-        per = self._per_person()
-        some = tp.join(per, tp.person_id == per._cv_person)
-        # A touch of a one-conversion person up to the conversion and less than the window
-        # before it is in that conversion's journey, never in a null one: leave it out of the
-        # segment rules (most converters' touches), which see the other touches unchanged.
-        converting = (
-            (some._n_conv == 1)
-            & (some.touched_at <= some._conv_at)
-            & ((_epoch(some._conv_at) - _epoch(some.touched_at)) < span)
-        )
-        some = some.filter(~converting).select(*TOUCHPOINT_COLUMNS)
         ended = self._ended()
-        seg = _segmented(some, cv, span)
+        seg = _segmented(
+            some, cv.semi_join(repeat, cv.person_id.cast("string") == repeat._cv_person), span
+        )
         if ended is not None:
             seg = seg.filter(seg.ended_at >= ended[0], seg.ended_at < ended[1])
         seg_rows = seg.select(
@@ -834,3 +941,15 @@ class NullJourneys:
             value=ibis.literal(0.0, type="float64"), _is_null=ibis.literal(1, type="int64"),
         )  # fmt: skip
         return journey_steps(seg_rows, depth)
+
+    def repeat_journeys(self) -> ir.Table:
+        """:func:`journeys` of the :attr:`converting` conversions of people with several
+        conversions (the others' are in :meth:`converted_once_steps`)."""
+        repeat = self.repeat_converters()
+        tp = self.touchpoints
+        cv = self._converting()
+        return journeys(
+            tp.semi_join(repeat, tp.person_id.cast("string") == repeat._cv_person),
+            cv.semi_join(repeat, cv.person_id.cast("string") == repeat._cv_person),
+            window_days=self.window_days,
+        )

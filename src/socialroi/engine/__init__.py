@@ -13,6 +13,7 @@ from pathlib import Path
 from socialroi.engine._base import Engine
 from socialroi.engine._duckdb import DuckDBEngine
 from socialroi.engine._migrate import applied_version, migrate, migrations
+from socialroi.engine.memtable import memtable
 from socialroi.engine.tables import Tables, Workspace
 from socialroi.errors import ConfigError
 
@@ -25,6 +26,7 @@ __all__ = [
     "applied_version",
     "connect",
     "default_db",
+    "memtable",
     "migrate",
     "migrations",
 ]

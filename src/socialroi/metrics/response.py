@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import ibis
 import ibis.expr.types as ir
 
-from socialroi.engine import DuckDBEngine, Engine, Tables
+from socialroi.engine import DuckDBEngine, Engine, Tables, memtable
 from socialroi.errors import ConfigError
 from socialroi.metrics._period import period_bounds
 from socialroi.metrics._types import TIMESTAMP
@@ -191,7 +191,7 @@ def business_calendar(
             cols[key].append(value)
         before += closes - opens
         day += dt.timedelta(days=1)
-    return ibis.memtable(cols, schema=ibis.schema(dict.fromkeys(cols, "int64")))
+    return memtable(cols, schema=dict.fromkeys(cols, "int64"))
 
 
 def _seconds(ts: ir.TimestampValue) -> ir.IntegerValue:
