@@ -66,6 +66,9 @@ SOURCE_KEY: tuple[str, ...] = ("source", "medium", "campaign", "content", "term"
 _UTM = ("source", "medium", "campaign", "content", "term")
 _CLICK_PARAMS = "|".join(AD_CLICK_IDS)
 _SEP = "\x1f"  # unit separator between the fields of the source key
+#: The visit's fields its channel and network are computed from.
+_LABEL_INPUTS = ("source", "medium", "campaign", "_link_network", "_utm_network_source",
+                 "_ad_network", "referrer_host")  # fmt: skip
 
 
 def sessions(
@@ -112,8 +115,7 @@ def sessions(
     # the windows sort narrow rows (no URL or source fields); the visit's fields are resolved
     # again from its first event alone
     e = _event_sources(t)
-    narrow = e.select("workspace_id", "visitor_id", "event_id", "occurred_at", "event",
-                      "_is_source", "_key")  # fmt: skip
+    narrow = e.select("visitor_id", "event_id", "occurred_at", "_is_source", "_key", "_pageview")
     return _visits(t, _numbered(narrow, timeout_minutes), mastodon_instances).select(
         *SESSION_COLUMNS
     )
@@ -183,7 +185,8 @@ def _tracked_clicks(t: Tables) -> ir.Table:
 
 
 def _event_sources(t: Tables) -> ir.Table:
-    """web_events plus each event's resolved source fields, ``_is_source`` and ``_key``."""
+    """web_events plus each event's resolved source fields, ``_is_source``, ``_key`` and
+    ``_pageview`` (1 for an event named ``pageview``, else 0)."""
     tracked = _tracked_clicks(t)
     we = t.web_events
     e = we.left_join(tracked, we.click_id == tracked._click_id).select(
@@ -262,7 +265,10 @@ def _event_sources(t: Tables) -> ir.Table:
     )
     key_parts = [e._source, e._medium, e._campaign, e._content, e._term, e._link_code]
     key = ibis.literal(_SEP).join([p.lower().fill_null("") for p in key_parts])
-    return e.mutate(_key=ibis.ifelse(e._is_source, key, null_s))
+    return e.mutate(
+        _key=ibis.ifelse(e._is_source, key, null_s),
+        _pageview=(e.event.lower() == "pageview").cast("int64"),
+    )
 
 
 def _numbered(e: ir.Table, timeout_minutes: int) -> ir.Table:
@@ -303,27 +309,28 @@ def _numbered(e: ir.Table, timeout_minutes: int) -> ir.Table:
 
 
 def _visits(t: Tables, e: ir.Table, mastodon_instances: Iterable[str]) -> ir.Table:
-    """One row per visit of the numbered events ``e`` (:func:`_numbered`; ``workspace_id``,
-    ``visitor_id``, ``event_id``, ``occurred_at``, ``event``, ``_is_start`` and ``_session_no``
-    suffice), with ``_session_no``.
+    """One row per visit of the numbered events ``e`` (:func:`_numbered`; ``visitor_id``,
+    ``event_id``, ``occurred_at``, ``_pageview``, ``_is_start`` and ``_session_no`` suffice),
+    with ``_session_no``.
 
     A visit's events are contiguous in time, so its start event (the only row of the group with
-    ``_is_start``) is its first: the totals come from one grouped aggregate, the source fields
-    from the start event's row of ``web_events`` — found by (visitor, event id, time), resolved
-    by :func:`_event_sources` on those rows only.
+    ``_is_start``) is its first: the totals come from one grouped aggregate, every other field
+    from the start event's row of ``web_events`` (found by visitor, event id and time: event
+    ids are unique in a workspace, imports and the tracking writer deduplicate them), its
+    source resolved by :func:`_event_sources` on those rows only; the channel and network once
+    per distinct combination of the fields they depend on.
     """
-    per = e.group_by(["workspace_id", "visitor_id", "_session_no"]).aggregate(
+    per = e.group_by(["visitor_id", "_session_no"]).aggregate(
         _start_id=ibis.ifelse(e._is_start, e.event_id, ibis.null("string")).max(),
         started_at=e.occurred_at.min(),
         ended_at=e.occurred_at.max(),
         events=e.count().cast("int64"),
-        pageviews=(e.event.lower() == "pageview").cast("int64").sum().cast("int64"),
+        pageviews=e._pageview.sum().cast("int64"),
     )
     we = t.web_events
     first = we.join(
         per,
         [
-            we.workspace_id == per.workspace_id,
             we.visitor_id == per.visitor_id,
             we.event_id == per._start_id,
             we.occurred_at == per.started_at,
@@ -353,13 +360,22 @@ def _visits(t: Tables, e: ir.Table, mastodon_instances: Iterable[str]) -> ir.Tab
         _utm_network_source=s._utm_network_source,
         _ad_network=s._ad_network,
     )
-    network = v._link_network.coalesce(
-        network_from_source(v._utm_network_source),
-        v._ad_network,
-        network_from_referrer(v.referrer_host, mastodon_instances=mastodon_instances),
+    # channel and network are functions of a few fields with few distinct values (their
+    # regular expressions cost more than the rest of a visit): computed once per combination
+    combos = v.select(**{f"_c{i}": v[c] for i, c in enumerate(_LABEL_INPUTS)}).distinct()
+    source, medium, campaign, link_net, utm_net, ad_net, ref_host = (
+        combos[f"_c{i}"] for i in range(len(_LABEL_INPUTS))
     )
-    return v.mutate(
-        channel=default_channel_group(v.source, v.medium, v.campaign),
-        network=network,
-        is_social=network.notnull(),
+    network = link_net.coalesce(
+        network_from_source(utm_net),
+        ad_net,
+        network_from_referrer(ref_host, mastodon_instances=mastodon_instances),
     )
+    labels = combos.mutate(
+        channel=default_channel_group(source, medium, campaign), network=network
+    )
+    out = v.join(
+        labels,
+        [v[c].identical_to(labels[f"_c{i}"]) for i, c in enumerate(_LABEL_INPUTS)],
+    )
+    return out.mutate(is_social=out.network.notnull())
