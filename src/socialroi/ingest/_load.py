@@ -587,7 +587,7 @@ class _Job:
         raw = ", ".join(f"{c.raw} AS {ident('r_' + c.column.name)}" for c in cols)
         raw += "".join(f", {ident('_typed_' + name)}" for name in sorted(pretyped))
         typed = ", ".join(f"{c.typed} AS {ident('t_' + c.column.name)}" for c in cols)
-        rs = ", ".join(ident("r_" + c.column.name) for c in cols)  # the typed ones: dropped
+        rs = ", ".join(ident("r_" + c.column.name) for c in cols)
         sql = (
             f"SELECT _row, {rs}, {typed}, extra FROM "  # noqa: S608 (schema identifiers)
             f"(SELECT _row, {raw}, {extra} AS extra FROM _ingest_batch)"
