@@ -146,6 +146,38 @@ def test_a_bad_ga4_timestamp_names_the_line(duck: DuckDBEngine, tmp_path: Path) 
     assert count(duck, "web_events") == 0
 
 
+def test_ga4_timestamps_are_typed_exactly_over_the_whole_range(
+    duck: DuckDBEngine, tmp_path: Path
+) -> None:
+    # event_timestamp (µs since the epoch) is typed without being written out as text in
+    # 1000-9999; outside, it goes the text way as before: year 999 still reads (0999-…),
+    # year 10000 is rejected under its text spelling
+    import datetime as dt
+
+    stamps = {
+        "1740826800123456": dt.datetime(2025, 3, 1, 11, 0, 0, 123456),
+        "-1": dt.datetime(1969, 12, 31, 23, 59, 59, 999999),
+        "-30610224000000000": dt.datetime(1000, 1, 1),  # the first µs typed directly
+        "253402300799999999": dt.datetime(9999, 12, 31, 23, 59, 59, 999999),  # the last
+        "-30610224000000001": dt.datetime(999, 12, 31, 23, 59, 59, 999999),  # text way
+    }
+    lines = [
+        json.dumps(_ga4_row(event_timestamp=ts, user_pseudo_id=f"v{i}"))
+        for i, ts in enumerate(stamps)
+    ]
+    path = write(tmp_path, "e.ndjson", "\n".join(lines) + "\n")
+    r = import_file(duck, "ws", "web_events", path)
+    assert (r.inserted, r.rejected) == (5, 0)
+    got = rows(duck, "SELECT visitor_id, occurred_at FROM web_events ORDER BY visitor_id")
+    assert got == [(f"v{i}", at) for i, at in enumerate(stamps.values())]
+    late_row = _ga4_row(event_timestamp="253402300800000000")
+    late = write(tmp_path, "late.ndjson", json.dumps(late_row))
+    with pytest.raises(ImportRejected) as exc:
+        import_file(duck, "ws", "web_events", late)
+    assert where(exc.value) == [(1, "occurred_at", "bad-timestamp")]
+    assert exc.value.problems[0].value == "10000-01-01T00:00:00.000000Z"
+
+
 HUBSPOT_CONTACTS = (
     '"Record ID","First Name","Email","Create Date","Lifecycle Stage",'
     '"Date entered ""Lead (Lifecycle Stage Pipeline)""","Original Traffic Source",'

@@ -565,8 +565,15 @@ class _Job:
     ) -> tuple[str, list[TypedColumn]]:
         """``SELECT _row, r_<col>…, t_<col>…, extra FROM _ingest_batch`` and the column SQL
         (whose ``final`` expressions take their parameters from ``p_final``)."""
+        preset = self.src.preset
+        pretyped = frozenset(preset.typed) if isinstance(preset, JsonPreset) else frozenset()
         cols = typed_columns(
-            self.ent, present, p_final, currency=self.ws.currency, brand=self.ws.brand
+            self.ent,
+            present,
+            p_final,
+            currency=self.ws.currency,
+            brand=self.ws.brand,
+            pretyped=pretyped,
         )
         if extra_keys:
             xs = [ident(f"_x{i}") for i in range(len(extra_keys))]
@@ -578,6 +585,7 @@ class _Job:
         else:
             extra = "CAST(NULL AS VARCHAR)"
         raw = ", ".join(f"{c.raw} AS {ident('r_' + c.column.name)}" for c in cols)
+        raw += "".join(f", {ident('_typed_' + name)}" for name in sorted(pretyped))
         typed = ", ".join(f"{c.typed} AS {ident('t_' + c.column.name)}" for c in cols)
         rs = ", ".join(ident("r_" + c.column.name) for c in cols)
         sql = (

@@ -165,9 +165,19 @@ def lit_re(pattern: str) -> str:
 
 
 def typed_columns(
-    entity: Entity, present: set[str], p: Params, *, currency: str, brand: str | None
+    entity: Entity,
+    present: set[str],
+    p: Params,
+    *,
+    currency: str,
+    brand: str | None,
+    pretyped: frozenset[str] = frozenset(),
 ) -> list[TypedColumn]:
-    """SQL for every canonical column of ``entity``; ``present`` are the ones the batch has."""
+    """SQL for every canonical column of ``entity``; ``present`` are the ones the batch has.
+
+    ``pretyped``: columns the batch also has already typed, as ``_typed_<name>`` (a preset's
+    ``typed``), carried beside ``r_<name>``: where that value is not NULL it is the typed value.
+    """
     out = []
     for col in entity.columns:
         name = col.name
@@ -179,6 +189,9 @@ def typed_columns(
             raw = "CAST(NULL AS VARCHAR)"
         r, t = ident("r_" + name), ident("t_" + name)
         typed, code = _typed(col, r)
+        if name in pretyped:
+            given = ident("_typed_" + name)
+            typed = f"CASE WHEN {given} IS NOT NULL THEN {given} ELSE {typed} END"
         checks = []
         if col.required:
             checks.append(f"{r} IS NULL")

@@ -1,6 +1,6 @@
 """Visits: web events cut into sessions, each with its source, channel and network.
 
-One pipeline (:func:`_sessionised`) serves :func:`sessions` (one row per visit) and
+One pipeline (:func:`_numbered`, :func:`_visits`) serves :func:`sessions` (one row per visit) and
 :func:`events_with_sessions` (one row per web event). The rule is the data contract's
 ("Visit", ``../shared/specs/data-contract.md``), written out in ``docs/visits.md``:
 
@@ -21,6 +21,7 @@ compute without recursion: lag over the run's source events only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 import ibis
@@ -65,6 +66,9 @@ SOURCE_KEY: tuple[str, ...] = ("source", "medium", "campaign", "content", "term"
 _UTM = ("source", "medium", "campaign", "content", "term")
 _CLICK_PARAMS = "|".join(AD_CLICK_IDS)
 _SEP = "\x1f"  # unit separator between the fields of the source key
+#: The visit's fields its channel and network are computed from.
+_LABEL_INPUTS = ("source", "medium", "campaign", "_link_network", "_utm_network_source",
+                 "_ad_network", "referrer_host")  # fmt: skip
 
 
 def sessions(
@@ -108,7 +112,13 @@ def sessions(
     stored = t.derived.get("sessions")
     if stored is not None and timeout_minutes == 30 and mastodon_instances is MASTODON_INSTANCES:
         return stored.select(*SESSION_COLUMNS)
-    return _visits(_sessionised(t, timeout_minutes), mastodon_instances).select(*SESSION_COLUMNS)
+    # the windows sort narrow rows (no URL or source fields); the visit's fields are resolved
+    # again from its first event alone
+    e = _event_sources(t)
+    narrow = e.select("visitor_id", "event_id", "occurred_at", "_is_source", "_key", "_pageview")
+    return _visits(t, _numbered(narrow, timeout_minutes), mastodon_instances).select(
+        *SESSION_COLUMNS
+    )
 
 
 def events_with_sessions(
@@ -123,8 +133,8 @@ def events_with_sessions(
     ``session_id``, ``channel``, ``network`` and ``post_id`` of the event's visit (as in
     :func:`sessions`, with the same parameters).
     """
-    events = _sessionised(t, timeout_minutes)
-    visit = _visits(events, mastodon_instances).select(
+    events = _numbered(_event_sources(t), timeout_minutes)
+    visit = _visits(t, events, mastodon_instances).select(
         "visitor_id", "_session_no", "session_id", "channel", "network", "post_id"
     )
     joined = events.join(visit, ["visitor_id", "_session_no"])
@@ -175,7 +185,8 @@ def _tracked_clicks(t: Tables) -> ir.Table:
 
 
 def _event_sources(t: Tables) -> ir.Table:
-    """web_events plus each event's resolved source fields, ``_is_source`` and ``_key``."""
+    """web_events plus each event's resolved source fields, ``_is_source``, ``_key`` and
+    ``_pageview`` (1 for an event named ``pageview``, else 0)."""
     tracked = _tracked_clicks(t)
     we = t.web_events
     e = we.left_join(tracked, we.click_id == tracked._click_id).select(
@@ -254,15 +265,20 @@ def _event_sources(t: Tables) -> ir.Table:
     )
     key_parts = [e._source, e._medium, e._campaign, e._content, e._term, e._link_code]
     key = ibis.literal(_SEP).join([p.lower().fill_null("") for p in key_parts])
-    return e.mutate(_key=ibis.ifelse(e._is_source, key, null_s))
+    return e.mutate(
+        _key=ibis.ifelse(e._is_source, key, null_s),
+        _pageview=(e.event.lower() == "pageview").cast("int64"),
+    )
 
 
-def _sessionised(t: Tables, timeout_minutes: int) -> ir.Table:
-    """Web events with their source fields, ``_is_start`` and ``_session_no``.
+def _numbered(e: ir.Table, timeout_minutes: int) -> ir.Table:
+    """``e`` (events with ``visitor_id``, ``occurred_at``, ``event_id``, ``_is_source`` and
+    ``_key``: :func:`_event_sources`) plus ``_is_start`` and ``_session_no``.
 
     ``_session_no`` numbers a visitor's sessions 1, 2, … in time order; a visit is identified by
-    (``visitor_id``, ``_session_no``). Three window passes over the events, all partitioned by
-    visitor: the inactivity runs, the previous source event of the run, and the session number.
+    (``visitor_id``, ``_session_no``). Four window passes over the events, all partitioned by
+    visitor: the gaps, the inactivity runs, the previous source event of the run, and the session
+    number; each pass sorts every column of ``e``, so :func:`sessions` passes narrow rows.
     """
     if isinstance(timeout_minutes, bool) or not isinstance(timeout_minutes, int):
         raise ConfigError(f"timeout_minutes must be a whole number, got {timeout_minutes!r}")
@@ -271,7 +287,6 @@ def _sessionised(t: Tables, timeout_minutes: int) -> ir.Table:
             f"timeout_minutes must be positive, got {timeout_minutes}",
             hint="the contract's session timeout is 30 minutes",
         )
-    e = _event_sources(t)
     order = ["occurred_at", "event_id"]  # ties on occurred_at broken by event_id
     epoch = e.occurred_at.truncate("s").epoch_seconds().cast("int64")
     e = e.mutate(_epoch=epoch)
@@ -293,46 +308,74 @@ def _sessionised(t: Tables, timeout_minutes: int) -> ir.Table:
     )
 
 
-def _visits(e: ir.Table, mastodon_instances: Iterable[str]) -> ir.Table:
-    """One row per visit: one grouped aggregate over the sessionised events.
+def _visits(t: Tables, e: ir.Table, mastodon_instances: Iterable[str]) -> ir.Table:
+    """One row per visit of the numbered events ``e`` (:func:`_numbered`; ``visitor_id``,
+    ``event_id``, ``occurred_at``, ``_pageview``, ``_is_start`` and ``_session_no`` suffice),
+    with ``_session_no``.
 
-    A visit's events are contiguous in time, so its start event is its first; every source field
-    is taken from the start event (the only row of the group with ``_is_start``), which avoids
-    joining per-visit totals back onto the start rows.
+    A visit's events are contiguous in time, so its start event (the only row of the group with
+    ``_is_start``) is its first: the totals come from one grouped aggregate, every other field
+    from the start event's row of ``web_events`` (found by visitor, event id and time: event
+    ids are unique in a workspace, imports and the tracking writer deduplicate them), its
+    source resolved by :func:`_event_sources` on those rows only; the channel and network once
+    per distinct combination of the fields they depend on.
     """
-    start = e._is_start
-    null_s = ibis.null("string")
-
-    def first(col: ir.StringValue) -> ir.StringScalar:
-        return ibis.ifelse(start, col, null_s).max()
-
-    v = e.group_by(["workspace_id", "visitor_id", "_session_no"]).aggregate(
-        session_id=first(e.visitor_id.concat(":", e.event_id)),
+    per = e.group_by(["visitor_id", "_session_no"]).aggregate(
+        _start_id=ibis.ifelse(e._is_start, e.event_id, ibis.null("string")).max(),
         started_at=e.occurred_at.min(),
         ended_at=e.occurred_at.max(),
         events=e.count().cast("int64"),
-        pageviews=(e.event.lower() == "pageview").cast("int64").sum().cast("int64"),
-        landing_url=first(e.url),
-        source=first(e._source),
-        medium=first(e._medium),
-        campaign=first(e._campaign),
-        content=first(e._content),
-        term=first(e._term),
-        referrer_host=first(e._referrer_host),
-        click_id=first(e._click_id),
-        link_code=first(e._link_code),
-        post_id=first(e._link_post_id),
-        _link_network=first(e._link_network),
-        _utm_network_source=first(e._utm_network_source),
-        _ad_network=first(e._ad_network),
+        pageviews=e._pageview.sum().cast("int64"),
     )
-    network = v._link_network.coalesce(
-        network_from_source(v._utm_network_source),
-        v._ad_network,
-        network_from_referrer(v.referrer_host, mastodon_instances=mastodon_instances),
+    we = t.web_events
+    first = we.join(
+        per,
+        [
+            we.visitor_id == per.visitor_id,
+            we.event_id == per._start_id,
+            we.occurred_at == per.started_at,
+        ],
+    ).select(*we.columns, "_session_no", "started_at", "ended_at", "events", "pageviews")
+    s = _event_sources(dataclasses.replace(t, web_events=first))
+    v = s.select(
+        "workspace_id",
+        "visitor_id",
+        "_session_no",
+        session_id=s.visitor_id.concat(":", s.event_id),
+        started_at=s.started_at,
+        ended_at=s.ended_at,
+        events=s.events,
+        pageviews=s.pageviews,
+        landing_url=s.url,
+        source=s._source,
+        medium=s._medium,
+        campaign=s._campaign,
+        content=s._content,
+        term=s._term,
+        referrer_host=s._referrer_host,
+        click_id=s._click_id,
+        link_code=s._link_code,
+        post_id=s._link_post_id,
+        _link_network=s._link_network,
+        _utm_network_source=s._utm_network_source,
+        _ad_network=s._ad_network,
     )
-    return v.mutate(
-        channel=default_channel_group(v.source, v.medium, v.campaign),
-        network=network,
-        is_social=network.notnull(),
+    # channel and network are functions of a few fields with few distinct values (their
+    # regular expressions cost more than the rest of a visit): computed once per combination
+    combos = v.select(**{f"_c{i}": v[c] for i, c in enumerate(_LABEL_INPUTS)}).distinct()
+    source, medium, campaign, link_net, utm_net, ad_net, ref_host = (
+        combos[f"_c{i}"] for i in range(len(_LABEL_INPUTS))
     )
+    network = link_net.coalesce(
+        network_from_source(utm_net),
+        ad_net,
+        network_from_referrer(ref_host, mastodon_instances=mastodon_instances),
+    )
+    labels = combos.mutate(
+        channel=default_channel_group(source, medium, campaign), network=network
+    )
+    out = v.join(
+        labels,
+        [v[c].identical_to(labels[f"_c{i}"]) for i, c in enumerate(_LABEL_INPUTS)],
+    )
+    return out.mutate(is_social=out.network.notnull())

@@ -18,7 +18,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -229,6 +229,11 @@ class JsonPreset:
     #: intermediate columns, each layer over ``j`` and the layers before it (so a value used
     #: by several output columns is computed once per line)
     layers: tuple[Mapping[str, str], ...] = ()
+    #: canonical columns the mapping also gives already typed, as SQL over ``j`` and the
+    #: layers (``_typed_<column>``, NULL where it cannot): such a value is stored as it is and
+    #: only where it is NULL is the text column checked and typed (a value formatted to text
+    #: and parsed back costs more than the mapping of the column itself)
+    typed: Mapping[str, str] = field(default_factory=dict)
 
     def matches(self, columns: list[str]) -> bool:
         return all(d in columns for d in self.detect)
@@ -282,4 +287,5 @@ class JsonPreset:
             cols = ", ".join(f'{expr} AS "{c}"' for c, expr in layer.items())
             rel = f"(SELECT *, {cols} FROM {rel})"  # noqa: S608
         cols = ", ".join(f'{expr} AS "{names.get(c, c)}"' for c, expr in self.select.items())
+        cols += "".join(f', {expr} AS "_typed_{c}"' for c, expr in self.typed.items())
         return f"SELECT {cols}{', _row' if row else ''}{tail} FROM {rel}"  # noqa: S608

@@ -19,7 +19,8 @@ One export row is one event (ga4-export.md §2, formats.md "GA4 BigQuery export 
   in, as text, so an int64 written as a JSON string or as a number, or a value that moved
   between ``string_value`` and ``int_value``, gives the same key): the same event exported in
   two daily tables, or re-imported, is one event. ``items`` are not in the key.
-- ``occurred_at`` = ``event_timestamp`` (µs since the epoch, UTC).
+- ``occurred_at`` = ``event_timestamp`` (µs since the epoch, UTC), typed directly (not written
+  out as text and parsed back) in the years 1000-9999.
 - ``event``: ``page_view`` → ``pageview``, ``generate_lead`` → ``lead``; ``purchase``,
   ``refund`` and every other name are kept.
 - ``url``/``referrer`` = params ``page_location``/``page_referrer``.
@@ -124,6 +125,9 @@ _CTS = "collected_traffic_source"
 _LAST = "session_traffic_source_last_click.manual_campaign"
 _CROSS = "session_traffic_source_last_click.cross_channel_campaign"
 
+_FIRST_US = -30_610_224_000_000_000  # 1000-01-01 00:00:00 in µs since the epoch
+_LAST_US = 253_402_300_799_999_999  # 9999-12-31 23:59:59.999999
+
 #: Middle layer: values used more than once, computed once per line.
 INNER: dict[str, str] = {
     "u_source": f"coalesce({_f(_CTS + '.manual_source')}, p_source)",
@@ -132,6 +136,12 @@ INNER: dict[str, str] = {
     "u_content": f"coalesce({_f(_CTS + '.manual_content')}, p_content)",
     "u_term": f"coalesce({_f(_CTS + '.manual_term')}, p_term)",
     "u_click": f"coalesce({_f(_CTS + '.gclid')}, {_f(_CTS + '.dclid')}, p_gclid)",
+    # µs since the epoch, typed directly in the years 1000-9999 (what the text below spells
+    # with 4 digits and the canonical check reads back: the same value, without the text)
+    "u_at": (
+        "CASE WHEN TRY_CAST(j.event_timestamp AS BIGINT) BETWEEN "
+        f"{_FIRST_US} AND {_LAST_US} THEN make_timestamp(TRY_CAST(j.event_timestamp AS BIGINT)) END"
+    ),
     "u_revenue": (
         "CASE j.event_name "
         f"WHEN 'purchase' THEN coalesce({_f('ecommerce.purchase_revenue')}, p_value) "
@@ -162,9 +172,11 @@ SELECT: dict[str, str] = {
         "coalesce(CAST(p_keys AS VARCHAR), ''), coalesce(CAST(p_values AS VARCHAR), '')))"
     ),
     "visitor_id": "j.user_pseudo_id",
+    # typed as u_at (GA4.typed); the text is what a bad value is reported as
     "occurred_at": (
-        "coalesce(strftime(make_timestamp(TRY_CAST(j.event_timestamp AS BIGINT)), "
-        "'%Y-%m-%dT%H:%M:%S.%fZ'), j.event_timestamp)"
+        "CASE WHEN u_at IS NOT NULL THEN j.event_timestamp "
+        "ELSE coalesce(strftime(make_timestamp(TRY_CAST(j.event_timestamp AS BIGINT)), "
+        "'%Y-%m-%dT%H:%M:%S.%fZ'), j.event_timestamp) END"
     ),
     "event": (
         "CASE j.event_name WHEN 'page_view' THEN 'pageview' WHEN 'generate_lead' THEN 'lead' "
@@ -207,6 +219,7 @@ GA4 = JsonPreset(
     detect=("event_timestamp", "event_name", "user_pseudo_id", "event_params"),
     structure=json.dumps(STRUCTURE, separators=(",", ":")),
     select=SELECT,
+    typed={"occurred_at": "u_at"},
     layers=(
         PARAM_LISTS,
         {f"p_{k}": _param_sql(k) for k in PARAMS},
