@@ -18,6 +18,7 @@ from socialroi.attribution import (
     top_paths,
     transitions,
 )
+from socialroi.attribution.reports import top_converting_paths
 from socialroi.engine import DuckDBEngine
 from socialroi.errors import ConfigError
 
@@ -108,6 +109,21 @@ def test_top_paths(duck: DuckDBEngine) -> None:
     assert {r["conversion_rate"] for r in without_nulls} == {None}
     with pytest.raises(ConfigError, match="limit"):
         top_paths(j, limit=0)
+
+
+def test_top_converting_paths_break_ties_by_path(duck: DuckDBEngine) -> None:
+    """Equal conversions and value at the limit: the path text decides, whichever ties the
+    limit cuts through (only paths ranked within the limit become text)."""
+    paths = [["D"], ["D"], ["C", "A"], ["B"], ["A", "C"], ["E"]]
+    j = journey_rows(_simple(paths, [2.0, 2.0, 2.0, 2.0, 2.0, 1.0]))
+    # D: 2 conversions, 4.0; then "A > C", "B", "C > A" all 1 conversion, 2.0; then E (1.0)
+    got = [(r["path"], r["conversions"], r["value"])
+           for r in duck.execute(top_converting_paths(j, limit=3)).to_pylist()]  # fmt: skip
+    assert got == [("D", 2, 4.0), ("A > C", 1, 2.0), ("B", 1, 2.0)]
+    got = [r["path"] for r in duck.execute(top_converting_paths(j, limit=2)).to_pylist()]
+    assert got == ["D", "A > C"]
+    got = [r["path"] for r in duck.execute(top_converting_paths(j, limit=6)).to_pylist()]
+    assert got == ["D", "A > C", "B", "C > A", "E"]
 
 
 def test_distributions(duck: DuckDBEngine) -> None:

@@ -278,6 +278,10 @@ def top_converting_paths(journeys: ir.Table, *, limit: int) -> ir.Table:
     agg = agg.mutate(
         conversions=agg.conversions.cast("int64"), value=agg.value.coalesce(0.0).cast("float64")
     )
+    # only the paths that can make the top (those ranked within the limit by conversions and
+    # value, ties included: the path text breaks them) become strings
+    rank = ibis.rank().over(order_by=[ibis.desc(agg.conversions), ibis.desc(agg.value)])
+    agg = agg.filter(rank < limit)
     paths = _with_path(agg, rows)
     return paths.order_by(
         [ibis.desc(paths.conversions), ibis.desc(paths.value), paths.path]
