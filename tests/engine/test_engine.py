@@ -95,6 +95,15 @@ def test_spark_twin_sees_the_same_scoped_rows(duck: DuckDBEngine, same_on_both) 
     assert [r["event_id"] for r in rows] == ["e1"]
 
 
+@pytest.mark.spark
+def test_spark_local_mode_gives_the_driver_its_heap(duck: DuckDBEngine, tmp_path: Path) -> None:
+    from socialroi.engine._spark import LOCAL_DRIVER_MEMORY, SparkEngine
+
+    spark = SparkEngine(duck.export_parquet(tmp_path / "warehouse"))
+    # the default 1 GB ran out compiling the visits' generated code (four tests failed in CI)
+    assert spark.session.sparkContext.getConf().get("spark.driver.memory") == LOCAL_DRIVER_MEMORY
+
+
 def _temp_tables(duck: DuckDBEngine) -> set[str]:
     return {r[0] for r in duck.run("SELECT table_name FROM duckdb_tables() WHERE temporary")}
 

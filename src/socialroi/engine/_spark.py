@@ -18,7 +18,10 @@ from socialroi.engine._base import Engine
 from socialroi.engine.tables import Tables
 from socialroi.errors import ConfigError, EngineError
 
-__all__ = ["SparkEngine"]
+__all__ = ["LOCAL_DRIVER_MEMORY", "SparkEngine"]
+
+#: The driver's heap in local mode (``local[N]``); a cluster's is set by its own configuration.
+LOCAL_DRIVER_MEMORY = "2g"
 
 
 class SparkEngine(Engine):
@@ -45,11 +48,15 @@ class SparkEngine(Engine):
                 f"{self.warehouse} has no Parquet for: {', '.join(missing)}",
                 hint="write it with `socialroi export-parquet DIR` from the DuckDB database",
             )
+        builder: Any = SparkSession.builder
         if master.startswith("local"):
             # local mode must not bind to a routable interface (the sandbox has only loopback)
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+            # in local mode the driver runs the tasks too; Janino compiling the code generated
+            # for the visits' plan (the source rules twice: every event, then the visits' start
+            # events) ran out of the default 1 GB heap
+            builder = builder.config("spark.driver.memory", LOCAL_DRIVER_MEMORY)
         try:
-            builder: Any = SparkSession.builder
             self.session = (
                 builder.master(master)
                 .appName("socialroi")
