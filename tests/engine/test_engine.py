@@ -96,12 +96,15 @@ def test_spark_twin_sees_the_same_scoped_rows(duck: DuckDBEngine, same_on_both) 
 
 
 @pytest.mark.spark
-def test_spark_local_mode_gives_the_driver_its_heap(duck: DuckDBEngine, tmp_path: Path) -> None:
+def test_spark_local_mode_gives_the_driver_a_heap_and_small_methods(
+    duck: DuckDBEngine, tmp_path: Path
+) -> None:
     from socialroi.engine._spark import LOCAL_DRIVER_MEMORY, SparkEngine
 
     spark = SparkEngine(duck.export_parquet(tmp_path / "warehouse"))
-    # the default 1 GB ran out compiling the visits' generated code (four tests failed in CI)
+    # the default 1 GB ran out compiling the visits' whole-stage code (four tests failed in CI)
     assert spark.session.sparkContext.getConf().get("spark.driver.memory") == LOCAL_DRIVER_MEMORY
+    assert spark.session.conf.get("spark.sql.codegen.wholeStage") == "false"
 
 
 def _temp_tables(duck: DuckDBEngine) -> set[str]:
