@@ -264,8 +264,9 @@ def test_null_journey_steps_match_rows(
         lean = compare_models(duck, j, spec, top=4)
         full = compare_models(duck, j, spec.rows(), top=4)
         assert lean["top_paths"] == full["top_paths"]
-        assert lean["markov"] == full["markov"]
-        assert lean["credit"] == full["credit"]
+        # the engine sums credit in any order: equal up to the last bits
+        assert lean["markov"] == _approx_nested(full["markov"])
+        assert lean["credit"] == _approx_nested(full["credit"])
 
 
 def test_a_touch_in_the_conversions_second_is_in_its_journey_only(duck: DuckDBEngine) -> None:
@@ -332,6 +333,17 @@ def test_touches_at_the_same_instant_follow_touchpoint_id(duck: DuckDBEngine) ->
 def _approx_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Values summed in another order differ in the last bits."""
     return [{**r, "value": pytest.approx(r["value"])} for r in rows]
+
+
+def _approx_nested(value: Any) -> Any:
+    """``value`` with every float inside its dicts and lists compared to 1e-12 relative."""
+    if isinstance(value, dict):
+        return {k: _approx_nested(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_approx_nested(v) for v in value)
+    if isinstance(value, float):
+        return pytest.approx(value, rel=1e-12, abs=1e-12)
+    return value
 
 
 def test_constants_match_the_metrics_ones() -> None:
