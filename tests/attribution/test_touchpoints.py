@@ -269,6 +269,26 @@ def test_null_journey_steps_match_rows(
         assert lean["credit"] == _approx_nested(full["credit"])
 
 
+def test_the_large_pass_carries_keys_as_numbers(duck: DuckDBEngine) -> None:
+    """key_names numbers the distinct keys in order from 0; never_converted_steps(codes=…)
+    carries those numbers (null for a key the codes lack) in place of the keys."""
+    hour = dt.timedelta(hours=1)
+    tp = tp_table([("p", "a", T0, "linkedin"), ("p", "b", T0 + hour, "Email"),
+                   ("p", "c", T0 + 2 * hour, "linkedin"), ("q", "d", T0, "Direct"),
+                   ("r", "e", T0, "x")])  # fmt: skip
+    cv = cv_table([("r#1", "r", T0 + hour, 5.0)])
+    nj = NullJourneys(tp, cv)
+    names = duck.execute(nj.key_names()).to_pylist()
+    assert names == [{"_ck": "Direct", "_code": 0}, {"_ck": "Email", "_code": 1},
+                     {"_ck": "linkedin", "_code": 2}, {"_ck": "x", "_code": 3}]  # fmt: skip
+    codes = duck.execute(nj.key_names().filter(lambda k: k._ck != "Email"))
+    steps = nj.never_converted_steps(codes=ibis.memtable(codes))
+    got = sorted(duck.execute(steps).to_pylist(), key=lambda r: (r["_key"] is None, r["_key"]))
+    assert [(r["_key"], r["_lag1"], r["_last"]) for r in got] == [
+        (0, None, True), (2, None, False), (2, None, True), (None, 2, False)
+    ]
+
+
 def test_a_touch_in_the_conversions_second_is_in_its_journey_only(duck: DuckDBEngine) -> None:
     """journeys() compares whole seconds, so a touch 0.3 s after the conversion, in the same
     second, is in the conversion's journey — and then in no null journey."""

@@ -418,11 +418,12 @@ def all_steps(
     return journey_steps(_unshared_rows(journeys, null_journeys), depth)
 
 
-def step_counts(steps: ir.Table, paths: Sequence[Sequence[str]] = ()) -> ir.Table:
+def step_counts(steps: ir.Table, paths: Sequence[Sequence[str | int]] = ()) -> ir.Table:
     """Steps counted by (previous key, key, ends the journey, null journey, matched path).
 
     ``_match`` is, on the last touch of a null journey whose whole path is ``paths[i]``
-    (repeats kept), ``i``; else null. The steps need ``_lag1`` … ``_lag<max len(path)>``.
+    (repeats kept), ``i``; else null. The steps need ``_lag1`` … ``_lag<max len(path)>``;
+    the paths' keys are of the steps' key type (text, or numbers with coded keys).
     Columns ``_prev``, ``_key``, ``_last``, ``_is_null``, ``_match``, ``_count``, ``_value``:
     a few hundred rows whatever the number of touches. Steps with a ``_tied`` column
     (``NullJourneys.never_converted_steps(how="fast")``) are also counted by it.
@@ -499,7 +500,17 @@ def count_steps(
         return engine.execute(step_counts(all_steps(_given(journeys), null_journeys, depth), paths))
     lean = null_journeys
     build = journeys is None
-    fast = engine.execute(step_counts(lean.never_converted_steps(depth, "fast"), paths))
+    # the large pass carries each credit key as its number in the sorted distinct keys
+    # (numbered by the engine: pyarrow turns Python values into Arrow through pandas)
+    keys = engine.execute(lean.key_names())
+    names = keys["_ck"].combine_chunks()
+    codes = memtable(keys)
+    number = {name: i for i, name in enumerate(names.to_pylist())}
+    coded_paths = [[number.get(k, -1) for k in path] for path in paths]
+    fast = engine.execute(
+        step_counts(lean.never_converted_steps(depth, "fast", codes=codes), coded_paths)
+    )
+    fast = _named(fast, names)
     people = pc.unique(fast["_tied"]).drop_null()
     parts = []
     tied = None
@@ -521,6 +532,14 @@ def count_steps(
     parts.append(engine.execute(step_counts(ibis.union(*rest), paths)))
     summed = _summed(engine, parts)
     return _with_untouched(engine, lean, summed) if build else summed
+
+
+def _named(counts: pa.Table, names: pa.Array) -> pa.Table:
+    """``counts`` whose ``_prev`` and ``_key`` are numbers into ``names``, with the names."""
+    for column in ("_prev", "_key"):
+        i = counts.schema.get_field_index(column)
+        counts = counts.set_column(i, column, pc.take(names, counts[column]))
+    return counts
 
 
 def _given(journeys: ir.Table | None) -> ir.Table:
