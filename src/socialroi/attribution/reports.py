@@ -476,11 +476,12 @@ def count_steps(
     """:func:`step_counts` of :func:`all_steps`, computed: the same counts (in any row order).
 
     With :class:`~socialroi.attribution.touchpoints.NullJourneys` the counts come in parts,
-    one query each, added up here (so the engine holds one part's sort at a time):
+    one query each, added up by the engine (so it holds one part's sort at a time):
 
     1. the null journeys of people without conversions, in one pass ordered by time alone
-       (``NullJourneys.never_converted_steps(how="fast")``). It marks the few steps that the
-       order of touches at the same instant could change;
+       (``NullJourneys.never_converted_steps(how="fast")``), their credit keys carried as
+       numbers (``NullJourneys.key_names``). It marks the few steps that the order of touches
+       at the same instant could change;
     2. the rest: the people with one conversion in one ordered pass
        (``NullJourneys.converted_once_steps``), the converting journeys' steps, the null
        journeys of people with several conversions (only when there are some), and the
@@ -496,8 +497,21 @@ def count_steps(
 
     Tested by ``tests/attribution/test_touchpoints.py::test_null_journey_steps_match_rows``.
     """
+    counted = engine.execute(_counted(engine, journeys, null_journeys, depth, paths))
+    return counted.select(_COUNT_SCHEMA.names).cast(_COUNT_SCHEMA)
+
+
+def _counted(
+    engine: Engine,
+    journeys: ir.Table | None,
+    null_journeys: ir.Table | NullJourneys | None,
+    depth: int = 1,
+    paths: Sequence[Sequence[str]] = (),
+) -> ir.Table:
+    """:func:`count_steps`' counts as an expression: with ``NullJourneys``, its parts are
+    computed here and the expression adds them up (one more query, whatever reads it)."""
     if not isinstance(null_journeys, NullJourneys):
-        return engine.execute(step_counts(all_steps(_given(journeys), null_journeys, depth), paths))
+        return step_counts(all_steps(_given(journeys), null_journeys, depth), paths)
     lean = null_journeys
     build = journeys is None
     # the large pass carries each credit key as its number in the sorted distinct keys
@@ -530,8 +544,14 @@ def count_steps(
         if build:
             rest.append(journey_steps(_unshared_rows(lean.repeat_journeys(), None), depth))
     parts.append(engine.execute(step_counts(ibis.union(*rest), paths)))
-    summed = _summed(engine, parts)
-    return _with_untouched(engine, lean, summed) if build else summed
+    both = memtable(
+        pa.concat_tables([p.select(_COUNT_SCHEMA.names).cast(_COUNT_SCHEMA) for p in parts])
+    )
+    if build:
+        both = ibis.union(both, _untouched(both, lean))
+    # a few hundred rows, added by the engine: pyarrow's own group-by loads pyarrow.dataset,
+    # and with it pandas (0.3-0.5 s)
+    return both.group_by(_COUNT_KEYS).aggregate(_count=both._count.sum(), _value=both._value.sum())
 
 
 def _named(counts: pa.Table, names: pa.Array) -> pa.Table:
@@ -551,45 +571,33 @@ def _given(journeys: ir.Table | None) -> ir.Table:
     return journeys
 
 
-def _summed(engine: Engine, parts: Sequence[pa.Table]) -> pa.Table:
-    """The parts' counts added up by key (a few hundred rows, added by the engine: pyarrow's
-    own group-by loads pyarrow.dataset, and with it pandas, 0.3-0.5 s)."""
-    both = memtable(
-        pa.concat_tables([p.select(_COUNT_SCHEMA.names).cast(_COUNT_SCHEMA) for p in parts])
-    )
-    summed = both.group_by(_COUNT_KEYS).aggregate(
-        _count=both._count.sum(), _value=both._value.sum()
-    )
-    return engine.execute(summed).select(_COUNT_SCHEMA.names).cast(_COUNT_SCHEMA)
+def _untouched(counts: ir.Table, lean: NullJourneys) -> ir.Table:
+    """The counted row of the conversions with no touch in their window: each is one
+    synthetic ``Unassigned`` touch (:func:`journeys`' ``keep_untouched``); no row when there
+    are none.
 
-
-def _with_untouched(engine: Engine, lean: NullJourneys, counts: pa.Table) -> pa.Table:
-    """``counts`` plus the journeys of the conversions with no touch in their window: each
-    is one synthetic ``Unassigned`` touch (:func:`journeys`' ``keep_untouched``).
-
-    Every other converting journey has exactly one first step (no previous key, not null), so
-    those conversions number Σ conversions − Σ first steps, and their value is the rest of the
-    conversions' value (equal up to the order of summation). The row comes from the engine (no
-    Python value becomes Arrow here: pyarrow would import pandas for that).
+    Every other converting journey has exactly one first step (no previous key, not null) in
+    ``counts``, so those conversions number Σ conversions − Σ first steps, and their value is
+    the rest of the conversions' value (equal up to the order of summation).
     """
-    not_null = pc.invert(pc.cast(counts["_is_null"], pa.bool_()))
-    first = counts.filter(pc.and_(pc.is_null(counts["_prev"]), not_null))
-    n_first = int(pc.sum(first["_count"]).as_py() or 0)
-    v_first = float(pc.sum(first["_value"]).as_py() or 0.0)
+    first = counts.filter(counts._prev.isnull() & (counts._is_null == 0))
+    firsts = first.aggregate(_n=first._count.sum(), _v=first._value.sum())
     cv = lean.converting if lean.converting is not None else lean.conversions
-    agg = cv.aggregate(
-        _count=cv.count() - n_first, _value=cv.value.cast("float64").sum().fill_null(0.0) - v_first
+    total = cv.aggregate(_cn=cv.count(), _cv=cv.value.cast("float64").sum())
+    x = total.cross_join(firsts)
+    x = x.mutate(
+        _count=(x._cn - x._n.fill_null(0)).cast("int64"),
+        _value=x._cv.fill_null(0.0) - x._v.fill_null(0.0),
     )
-    row = agg.filter(agg._count > 0).select(
+    return x.filter(x._count > 0).select(
         _prev=ibis.null("string"),
-        _key=ibis.literal(UNASSIGNED),
+        _key=ibis.literal(UNASSIGNED, type="string"),
         _last=ibis.literal(True),
         _is_null=ibis.literal(0, type="int64"),
         _match=ibis.null("int64"),
-        _count=agg._count.cast("int64"),
-        _value=agg._value,
+        _count=x._count,
+        _value=x._value.cast("float64"),
     )
-    return _summed(engine, [counts, engine.execute(row)])
 
 
 def count_transitions(
@@ -601,11 +609,8 @@ def count_transitions(
 ) -> pa.Table:
     """:func:`transitions`, computed from :func:`count_steps` (its parts, its exact ties;
     ``journeys`` None as there)."""
-    if not isinstance(null_journeys, NullJourneys):
-        expr = transitions(_given(journeys), null_journeys, collapse_repeats=collapse_repeats)
-        return engine.execute(expr)
-    counts = count_steps(engine, journeys, null_journeys)
-    return engine.execute(transitions_of_steps(memtable(counts), collapse_repeats))
+    counted = _counted(engine, journeys, null_journeys)
+    return engine.execute(transitions_of_steps(counted, collapse_repeats))
 
 
 def transitions_of_steps(pairs: ir.Table, collapse_repeats: bool = True) -> ir.Table:

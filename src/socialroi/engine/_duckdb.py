@@ -15,7 +15,6 @@ import ibis
 import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.parquet as pq
 from ibis.formats.pyarrow import PyArrowData
 
 from socialroi.engine._base import Engine
@@ -234,6 +233,7 @@ class DuckDBEngine(Engine):
 
     def export_parquet(self, directory: str | Path) -> Path:
         """Write every table to ``directory/<table>.parquet`` (for the Spark engine)."""
+        import pyarrow.parquet as pq  # only here: 10 ms of every process's start otherwise
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         for name in (*Tables.entity_names(), "workspaces"):
