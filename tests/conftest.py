@@ -7,13 +7,13 @@ returns the DuckDB one. Every metric test calls it.
 
 from __future__ import annotations
 
-import math
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
+from equality import assert_same
 
 from socialroi.engine import DuckDBEngine, Engine
 
@@ -39,23 +39,6 @@ def spark_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not java_available():
         pytest.fail("Spark tests need Java: run `make test`, which installs it under CI=true")
     return tmp_path_factory.mktemp("spark")
-
-
-def assert_same(a: Any, b: Any, path: str = "result") -> None:
-    """Deep equality with float tolerance 1e-9 (relative); None only equals None."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        assert set(a) == set(b), f"{path}: keys differ: {sorted(set(a) ^ set(b))}"
-        for k in a:
-            assert_same(a[k], b[k], f"{path}.{k}")
-    elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        assert len(a) == len(b), f"{path}: lengths differ {len(a)} != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            assert_same(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) or isinstance(b, float):
-        assert a is not None and b is not None, f"{path}: {a!r} != {b!r}"
-        assert math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9), f"{path}: {a} != {b}"
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from unittest import mock
 
 import ibis
 import pytest
+from equality import assert_same
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -265,8 +266,8 @@ def test_null_journey_steps_match_rows(
         full = compare_models(duck, j, spec.rows(), top=4)
         assert lean["top_paths"] == full["top_paths"]
         # the engine sums credit in any order: equal up to the last bits
-        assert lean["markov"] == _approx_nested(full["markov"])
-        assert lean["credit"] == _approx_nested(full["credit"])
+        assert_same(lean["markov"], full["markov"], rel=1e-12)
+        assert_same(lean["credit"], full["credit"], rel=1e-12)
 
 
 def test_the_large_pass_carries_keys_as_numbers(duck: DuckDBEngine) -> None:
@@ -353,17 +354,6 @@ def test_touches_at_the_same_instant_follow_touchpoint_id(duck: DuckDBEngine) ->
 def _approx_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Values summed in another order differ in the last bits."""
     return [{**r, "value": pytest.approx(r["value"])} for r in rows]
-
-
-def _approx_nested(value: Any) -> Any:
-    """``value`` with every float inside its dicts and lists compared to 1e-12 relative."""
-    if isinstance(value, dict):
-        return {k: _approx_nested(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_approx_nested(v) for v in value)
-    if isinstance(value, float):
-        return pytest.approx(value, rel=1e-12, abs=1e-12)
-    return value
 
 
 def test_constants_match_the_metrics_ones() -> None:

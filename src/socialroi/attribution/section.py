@@ -158,72 +158,74 @@ def attribution_section(
 
     Tested by ``tests/attribution/test_section.py``.
     """
-    t = engine.tables(workspace_id)
-    start, end = period_bounds(date_from, date_to, t.workspace.timezone)
-    lo = ibis.literal(start, type="timestamp")
-    hi = ibis.literal(end, type="timestamp")
-    tp = touchpoints(t)
-    all_conversions = conversions(t, conversion=conversion)
-    in_period = all_conversions.filter(
-        all_conversions.converted_at >= lo, all_conversions.converted_at < hi
-    )
-    j = journeys(tp, in_period, window_days=window_days)
-    # null journeys that end in the period, read in one ordered pass (never built row by row)
-    nj = NullJourneys(tp, all_conversions, window_days, ended_from=start, ended_before=end)
-    result = compare_models(
-        engine, j, nj, level=level, direct_credit=direct_credit, bootstrap=bootstrap, seed=seed
-    )
-    measure = "value" if conversion == "revenue" else "conversions"
-    totals = engine.execute(
-        in_period.aggregate(n=in_period.count(), v=in_period.value.sum().fill_null(0.0))
-    ).to_pylist()[0]
-    credit = result["credit"]
-    costs = cost_by_key(t, date_from, date_to, level)
-    unit = "value" if measure == "value" else "conversions"
-    return {
-        "conversion": conversion,
-        "window_days": window_days,
-        "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
-        "level": level,
-        "direct_credit": direct_credit,
-        "unit": unit,
-        "conversions": int(totals["n"]),
-        "value": round(float(totals["v"]), 2),
-        "models": {
-            name: _by_credit({k: c[measure] for k, c in credit[name].items()})
-            for name in SUMMARY_MODELS
-        },
-        "intervals": {
-            model: {
-                key: [
-                    round(iv[f"{measure}_low"], RATIO_DECIMALS) + 0.0,
-                    round(iv[f"{measure}_high"], RATIO_DECIMALS) + 0.0,
-                ]
-                for key, iv in sorted(by_key.items())
-            }
-            for model, by_key in result["intervals"].items()
-        },  # fmt: skip
-        "confidence": result["confidence"],
-        "bootstrap_replicates": result["bootstrap_replicates"],
-        "seed": seed,
-        "conversions_on_paths": {
-            k: int(v) for k, v in sorted(result["conversions_on_paths"].items())
-        },
-        "warnings": result["warnings"],
-        "p_conversion": round(result["markov"]["p_conversion"], RATIO_DECIMALS),
-        "removal_effects": {
-            k: round(v, RATIO_DECIMALS) + 0.0
-            for k, v in sorted(result["markov"]["removal_effects"].items())
-        },
-        "transition_matrix": [
-            [a, b, round(p, RATIO_DECIMALS)] for a, b, p in result["markov"]["transition_matrix"]
-        ],
-        "roi_by_model": roi_by_model(engine, costs, credit, conversion),
-        "assisted": [_rounded_row(r) for r in result["assisted"]],
-        "top_paths": [_rounded_row(r) for r in result["top_paths"]],
-        "path_length": [_rounded_row(r) for r in result["path_length"]],
-        "time_lag": [_rounded_row(r) for r in result["time_lag"]],
-    }
+    # one run: the touchpoints and conversions every query below reads are computed once
+    with engine.shared(workspace_id) as t:
+        start, end = period_bounds(date_from, date_to, t.workspace.timezone)
+        lo = ibis.literal(start, type="timestamp")
+        hi = ibis.literal(end, type="timestamp")
+        tp = touchpoints(t)
+        all_conversions = conversions(t, conversion=conversion)
+        in_period = all_conversions.filter(
+            all_conversions.converted_at >= lo, all_conversions.converted_at < hi
+        )
+        j = journeys(tp, in_period, window_days=window_days)
+        # null journeys that end in the period, read in one ordered pass (never built row by row)
+        nj = NullJourneys(tp, all_conversions, window_days, ended_from=start, ended_before=end)
+        result = compare_models(
+            engine, j, nj, level=level, direct_credit=direct_credit, bootstrap=bootstrap, seed=seed
+        )
+        measure = "value" if conversion == "revenue" else "conversions"
+        totals = engine.execute(
+            in_period.aggregate(n=in_period.count(), v=in_period.value.sum().fill_null(0.0))
+        ).to_pylist()[0]
+        credit = result["credit"]
+        costs = cost_by_key(t, date_from, date_to, level)
+        unit = "value" if measure == "value" else "conversions"
+        return {
+            "conversion": conversion,
+            "window_days": window_days,
+            "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+            "level": level,
+            "direct_credit": direct_credit,
+            "unit": unit,
+            "conversions": int(totals["n"]),
+            "value": round(float(totals["v"]), 2),
+            "models": {
+                name: _by_credit({k: c[measure] for k, c in credit[name].items()})
+                for name in SUMMARY_MODELS
+            },
+            "intervals": {
+                model: {
+                    key: [
+                        round(iv[f"{measure}_low"], RATIO_DECIMALS) + 0.0,
+                        round(iv[f"{measure}_high"], RATIO_DECIMALS) + 0.0,
+                    ]
+                    for key, iv in sorted(by_key.items())
+                }
+                for model, by_key in result["intervals"].items()
+            },  # fmt: skip
+            "confidence": result["confidence"],
+            "bootstrap_replicates": result["bootstrap_replicates"],
+            "seed": seed,
+            "conversions_on_paths": {
+                k: int(v) for k, v in sorted(result["conversions_on_paths"].items())
+            },
+            "warnings": result["warnings"],
+            "p_conversion": round(result["markov"]["p_conversion"], RATIO_DECIMALS),
+            "removal_effects": {
+                k: round(v, RATIO_DECIMALS) + 0.0
+                for k, v in sorted(result["markov"]["removal_effects"].items())
+            },
+            "transition_matrix": [
+                [a, b, round(p, RATIO_DECIMALS)]
+                for a, b, p in result["markov"]["transition_matrix"]
+            ],
+            "roi_by_model": roi_by_model(engine, costs, credit, conversion),
+            "assisted": [_rounded_row(r) for r in result["assisted"]],
+            "top_paths": [_rounded_row(r) for r in result["top_paths"]],
+            "path_length": [_rounded_row(r) for r in result["path_length"]],
+            "time_lag": [_rounded_row(r) for r in result["time_lag"]],
+        }
 
 
 def _rounded_row(row: dict[str, Any]) -> dict[str, Any]:
