@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
+from equality import assert_same
 
 from socialroi.engine import DuckDBEngine, Engine, Tables, applied_version, migrations
 from socialroi.errors import ConfigError, SchemaVersionError, WorkspaceNotFound
@@ -93,6 +95,65 @@ def test_spark_twin_sees_the_same_scoped_rows(duck: DuckDBEngine, same_on_both) 
 
     rows = same_on_both(duck, count)
     assert [r["event_id"] for r in rows] == ["e1"]
+
+
+def _two_workspaces_one_refreshed(duck: DuckDBEngine) -> None:
+    from socialroi.aggregates import refresh
+
+    duck.ensure_workspace("other")
+    duck.run(
+        "INSERT INTO web_events (workspace_id, event_id, visitor_id, occurred_at, event, url, "
+        "utm_source, utm_medium) VALUES "
+        "('ws', 'e1', 'v1', '2025-01-01 10:00', 'pageview', 'https://a.example/', 'x', 'social'),"
+        "('ws', 'e2', 'v1', '2025-01-01 10:05', 'pageview', 'https://a.example/p', NULL, NULL),"
+        "('ws', 'e3', 'v2', '2025-01-02 09:00', 'pageview', 'https://a.example/', NULL, NULL),"
+        "('other', 'e4', 'v3', '2025-01-01 10:00', 'pageview', 'https://b.example/', NULL, NULL)"
+    )
+    refresh(duck, "ws")  # "other" is never refreshed: its derived tables are not fresh
+
+
+def test_export_writes_the_fresh_derived_tables_only(duck: DuckDBEngine, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    _two_workspaces_one_refreshed(duck)
+    assert set(duck.tables("ws").derived) == {"sessions", "daily"}
+    assert dict(duck.tables("other").derived) == {}
+    out = duck.export_parquet(tmp_path / "w")
+    fresh = sorted((r["workspace_id"], r["name"])
+                   for r in pq.read_table(out / "derived_fresh.parquet").to_pylist())  # fmt: skip
+    assert fresh == [("ws", "daily"), ("ws", "sessions")]
+    sessions = pq.read_table(out / "derived_sessions.parquet").to_pylist()
+    assert sorted(r["visitor_id"] for r in sessions) == ["v1", "v2"]
+    # a second export into the same directory, without them, leaves none behind
+    duck.export_parquet(out, derived=False)
+    assert not list(out.glob("derived_*.parquet"))
+
+
+@pytest.mark.spark
+def test_spark_reads_the_fresh_derived_tables(duck: DuckDBEngine, tmp_path: Path) -> None:
+    """Spark uses the stored sessions and daily aggregates the export found fresh, and
+    computes the others' from their events: the same visits either way."""
+    from socialroi.engine._spark import SparkEngine
+    from socialroi.metrics.summary import channel_summary
+    from socialroi.visits import sessions
+
+    _two_workspaces_one_refreshed(duck)
+    spark = SparkEngine(duck.export_parquet(tmp_path / "w"))
+    assert set(spark.tables("ws").derived) == {"sessions", "daily"}
+    assert dict(spark.tables("other").derived) == {}
+
+    def visits(engine: Engine, ws: str) -> list[tuple[object, ...]]:
+        v = sessions(engine.tables(ws))
+        rows = engine.execute(v.select("visitor_id", "started_at", "pageviews")).to_pylist()
+        return sorted(tuple(r.values()) for r in rows)
+
+    for ws in ("ws", "other"):
+        assert visits(spark, ws) == visits(duck, ws)
+    assert len(visits(spark, "ws")) == 2
+    # the channel summary reads the daily aggregates where they are fresh
+    jan = (dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    for ws in ("ws", "other"):
+        assert_same(channel_summary(spark, ws, *jan), channel_summary(duck, ws, *jan))
 
 
 @pytest.mark.spark

@@ -38,7 +38,8 @@ def export_parquet(
     directory: Annotated[Path, typer.Argument(help="directory to write <table>.parquet into")],
     db: DbOption = None,
 ) -> None:
-    """Write every table as Parquet, for `--engine spark` on a cluster."""
+    """Write every table as Parquet, for `--engine spark` on a cluster (with the stored
+    sessions and daily aggregates where they are fresh)."""
     with open_writer(db) as eng:
         out = eng.export_parquet(directory)
     console.print(f"wrote {out}")

@@ -1,7 +1,8 @@
 """The Apache Spark engine: the same analysis code on a cluster (or local mode).
 
 Spark reads the tables as Parquet from a warehouse directory, one ``<table>.parquet`` per table,
-as ``DuckDBEngine.export_parquet`` writes them. It is read-only: imports go to DuckDB.
+as ``DuckDBEngine.export_parquet`` writes them, with the derived tables (stored sessions, daily
+aggregates) that were fresh at the export. It is read-only: imports go to DuckDB.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from socialroi.engine._base import Engine
+from socialroi.engine.derived import DERIVED_NAMES
 from socialroi.engine.tables import Tables
 from socialroi.errors import ConfigError, EngineError
 
@@ -72,8 +74,34 @@ class SparkEngine(Engine):
             self._ibis = ibis.pyspark.connect(self.session)
             for n in (*Tables.entity_names(), "workspaces"):
                 self._ibis.read_parquet(str(self.warehouse / f"{n}.parquet"), table_name=n)
+            self._fresh = self._read_derived()
         except Exception as exc:  # noqa: BLE001 - any driver failure becomes an EngineError
             raise EngineError(f"cannot start Spark ({master}): {exc}") from exc
+
+    def _read_derived(self) -> dict[str, frozenset[str]]:
+        """The derived tables the export found fresh, by workspace (``export_parquet``): the
+        warehouse is one snapshot, so they stay fresh for as long as it is read."""
+        import pyarrow.parquet as pq
+
+        listed = self.warehouse / "derived_fresh.parquet"
+        if not listed.exists():  # exported without them, or by an older socialroi
+            return {}
+        fresh: dict[str, set[str]] = {}
+        for row in pq.read_table(listed).to_pylist():
+            name = row["name"]
+            if name in DERIVED_NAMES and (self.warehouse / f"derived_{name}.parquet").exists():
+                fresh.setdefault(row["workspace_id"], set()).add(name)
+        for name in sorted({n for names in fresh.values() for n in names}):
+            path = self.warehouse / f"derived_{name}.parquet"
+            self._ibis.read_parquet(str(path), table_name=f"derived_{name}")
+        return {ws: frozenset(names) for ws, names in fresh.items()}
+
+    def _derived_tables(self, workspace_id: str) -> dict[str, ir.Table]:
+        out: dict[str, ir.Table] = {}
+        for name in sorted(self._fresh.get(workspace_id, ())):
+            t = self._ibis.table(f"derived_{name}")
+            out[name] = t.filter(t.workspace_id == workspace_id)
+        return out
 
     @property
     def backend(self) -> ibis.BaseBackend:

@@ -46,8 +46,10 @@ database written by a newer socialroi is refused with a clear message.
 
 `socialroi.engine.connect()` opens DuckDB (default; the file `socialroi.duckdb`, `--db` or
 `SOCIALROI_DB`) or Spark (`--engine spark`, `--spark-master URL`, local mode `local[2]` by default).
-Spark reads the tables as Parquet (`socialroi export-parquet DIR` writes them; without a warehouse
-the DuckDB file is exported to a temporary one). In local mode the driver runs every task: it
+Spark reads the tables as Parquet (`socialroi export-parquet DIR` writes them from one snapshot,
+with the stored sessions and daily aggregates of the workspaces where they are fresh, which Spark
+then reads instead of recomputing them; without a warehouse the DuckDB file is exported to a
+temporary one). In local mode the driver runs every task: it
 gets a 2 GB heap and no whole-stage code generation (compiling one method per stage of the
 visits' plan ran out of Spark's 1 GB default); on a cluster its own configuration applies.
 Analysis code receives workspace-scoped Ibis tables and never imports duckdb or pyspark (ruff
