@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -250,10 +250,13 @@ class DuckDBEngine(Engine):
             for name in (*Tables.entity_names(), "workspaces"):
                 pq.write_table(self.query_arrow(f'SELECT * FROM "{name}"'), out / f"{name}.parquet")
             if derived:
-                self._export_derived(out, pq.write_table)
+                for file, rows in self._fresh_derived():
+                    pq.write_table(rows, out / file)
         return out
 
-    def _export_derived(self, out: Path, write: Callable[..., object]) -> None:
+    def _fresh_derived(self) -> Iterator[tuple[str, pa.Table]]:
+        """(Parquet file, rows): each derived table's rows of the workspaces where it is fresh,
+        then the list of those (workspace, table) pairs; one table in memory at a time."""
         fresh: dict[str, list[str]] = {}
         for (ws,) in self.run("SELECT workspace_id FROM workspaces ORDER BY workspace_id"):
             for name in derived_tables(self, ws):
@@ -264,13 +267,12 @@ class DuckDBEngine(Engine):
                 f"SELECT * FROM {table} WHERE list_contains(?::VARCHAR[], workspace_id)",
                 [workspaces],
             )
-            write(rows, out / f"{table}.parquet")
+            yield f"{table}.parquet", rows
         pairs = [(ws, name) for name, wss in fresh.items() for ws in wss]
-        state = self.query_arrow(
+        yield "derived_fresh.parquet", self.query_arrow(
             "SELECT unnest(?::VARCHAR[]) AS workspace_id, unnest(?::VARCHAR[]) AS name",
             [[ws for ws, _ in pairs], [name for _, name in pairs]],
         )
-        write(state, out / "derived_fresh.parquet")
 
     def table_names(self) -> list[str]:
         """Tables in the database (canonical and internal)."""
